@@ -1,0 +1,90 @@
+"""The library verbs behind the CLI. They take plain arguments, return results and never print."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.errors import SpecError, UsageError
+from generator.findings import Finding, Report, Severity, at_or_above
+from generator.spec import Spec, load_spec
+
+STARTER = Path(__file__).with_name("starter.yaml")
+
+
+def load(path: str | Path) -> tuple[Spec | None, list[Finding]]:
+    """Load one spec: (model, []) or (None, findings). Missing files raise UsageError."""
+    try:
+        return load_spec(path), []
+    except SpecError as exc:
+        return None, list(exc.findings)
+
+
+def check_spec(spec: Spec) -> list[Finding]:
+    """Run every rule on a loaded spec (locations resolved, exceptions applied)."""
+    from generator.rules.engine import validate_spec
+
+    return validate_spec(spec)
+
+
+def validate(paths: list[str | Path]) -> Report:
+    """Load and check each spec; every problem becomes a finding."""
+    report = Report()
+    for path in paths:
+        spec, findings = load(path)
+        report.files.append(str(path))
+        if spec is not None:
+            findings = check_spec(spec)
+        report.findings.extend(findings)
+    return report
+
+
+@dataclass
+class GenerateOutcome:
+    """What `generate` did: the validation report and, when it got that far, the render result."""
+
+    report: Report
+    result: Any = None  # generator.render.GenerateResult
+    written: bool = False
+    blocked: bool = False
+
+
+def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False, dry_run: bool = False,
+             fail_on: Severity = Severity.ERROR) -> GenerateOutcome:
+    """Validate, then render the Terraform modules into ``out_dir`` atomically.
+
+    Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
+    folder is compared with what would be generated; with ``dry_run`` the changes are listed.
+    """
+    from generator.render import generate as render_generate
+
+    report = Report(files=[str(spec_path)])
+    spec, findings = load(spec_path)
+    if spec is not None:
+        findings = check_spec(spec)
+    report.findings.extend(findings)
+    if spec is None or at_or_above(findings, fail_on):
+        return GenerateOutcome(report=report, blocked=True)
+    result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run)
+    return GenerateOutcome(report=report, result=result, written=not (check or dry_run))
+
+
+def schema(fmt: str = "json") -> Any:
+    """The spec schema: a JSON Schema dict, or the Markdown field reference."""
+    from generator.spec.jsonschema import json_schema, markdown_reference
+
+    if fmt == "markdown":
+        return markdown_reference()
+    return json_schema()
+
+
+def init(path: str | Path, *, force: bool = False) -> Path:
+    """Write the commented starter spec to ``path`` (never over an existing file unless forced)."""
+    target = Path(path)
+    if target.is_dir():
+        target = target / "iamforge.yaml"
+    if target.exists() and not force:
+        raise UsageError(f"{target}: already exists; choose another path or pass --force")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    return target

@@ -1,0 +1,149 @@
+"""Render findings as text, JSON (the CI contract), SARIF 2.1.0 and JUnit XML."""
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+from generator import __version__
+from generator.findings import Finding, summarize
+
+FORMATS = ("text", "json", "sarif", "junit")
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_RESET = "\033[0m"
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+INFO_URI = "https://github.com/iamforge/iamforge#rules"
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def text(findings: list[Finding], colour: bool = False, files: list[str] | None = None) -> str:
+    """`FILE:LINE:COL: RULE-ID severity: message`, one per line, then a summary line."""
+    lines = []
+    for f in _ordered(findings):
+        sev = f.severity.value
+        if colour:
+            sev = f"{_COLOURS[sev]}{sev}{_RESET}"
+        suffix = f" (suppressed: {f.suppression_reason})" if f.suppressed else ""
+        where = f"{f.file or '-'}:{f.line}:{f.column}"
+        lines.append(f"{where}: {f.rule_id} {sev}: {f.message}{suffix}")
+    counts = summarize(findings)
+    suppressed = sum(1 for f in findings if f.suppressed)
+    checked = f"{len(files)} file(s) checked: " if files is not None else ""
+    summary = f"{checked}{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+    if suppressed:
+        summary += f", {suppressed} suppressed"
+    lines.append(summary)
+    return "\n".join(lines) + "\n"
+
+
+def as_json(findings: list[Finding]) -> str:
+    """The JSON contract: {"findings": [...], "summary": {"error": N, "warning": N, "info": N}}."""
+    doc = {"findings": [f.as_dict() for f in _ordered(findings)], "summary": summarize(findings)}
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def sarif(findings: list[Finding], rules_meta: dict[str, dict] | None = None) -> str:
+    """SARIF 2.1.0 as GitHub code scanning accepts it (one run, rules in the driver)."""
+    rules_meta = rules_meta or {}
+    ordered = _ordered(findings)
+    ids = sorted({f.rule_id for f in ordered})
+    index = {rid: i for i, rid in enumerate(ids)}
+    rules = []
+    for rid in ids:
+        meta = rules_meta.get(rid, {})
+        rule = {
+            "id": rid,
+            "name": rid.replace("-", ""),
+            "shortDescription": {"text": meta.get("title", rid)},
+            "helpUri": meta.get("help_uri", INFO_URI),
+        }
+        if meta.get("rationale"):
+            rule["fullDescription"] = {"text": meta["rationale"]}
+        rules.append(rule)
+    results = []
+    for f in ordered:
+        result = {
+            "ruleId": f.rule_id,
+            "ruleIndex": index[f.rule_id],
+            "level": _SARIF_LEVEL[f.severity.value],
+            "message": {"text": f.message + (f" (spec path: {f.path})" if f.path else "")},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": f.file or "spec"},
+                        "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},
+                    }
+                }
+            ],
+            "partialFingerprints": {"iamforge/v1": f"{f.rule_id}:{f.path}"},
+        }
+        if f.suppressed:
+            result["suppressions"] = [{"kind": "inSource", "justification": f.suppression_reason}]
+        results.append(result)
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "iamforge",
+                        "version": __version__,
+                        "informationUri": INFO_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def junit(findings: list[Finding], files: list[str] | None = None) -> str:
+    """JUnit XML: one test suite per file, one failing test case per finding; clean files pass."""
+    by_file: dict[str, list[Finding]] = {}
+    for name in files or []:
+        by_file.setdefault(name, [])
+    for f in _ordered(findings):
+        by_file.setdefault(f.file or "spec", []).append(f)
+    suites = []
+    total_fail = sum(1 for f in findings if not f.suppressed)
+    for name, items in by_file.items():
+        cases = []
+        failures = 0
+        skipped = 0
+        if not items:
+            cases.append(f'    <testcase classname={quoteattr(name)} name="iamforge"/>')
+        for f in items:
+            case_name = quoteattr(f"{f.rule_id} {f.path or '-'}")
+            body = f"{f.file}:{f.line}:{f.column}: {f.message}"
+            if f.suppressed:
+                skipped += 1
+                inner = f"<skipped message={quoteattr('suppressed: ' + f.suppression_reason)}/>"
+            else:
+                failures += 1
+                inner = f"<failure type={quoteattr(f.severity.value)} message={quoteattr(f.message)}>{escape(body)}</failure>"
+            cases.append(f"    <testcase classname={quoteattr(name)} name={case_name}>{inner}</testcase>")
+        suites.append(
+            f'  <testsuite name={quoteattr(name)} tests="{max(len(items), 1)}" failures="{failures}" '
+            f'errors="0" skipped="{skipped}">\n' + "\n".join(cases) + "\n  </testsuite>"
+        )
+    body = "\n".join(suites)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="iamforge" failures="{total_fail}">\n{body}\n</testsuites>\n'
+
+
+def render(fmt: str, findings: list[Finding], *, colour: bool = False, files: list[str] | None = None,
+           rules_meta: dict[str, dict] | None = None) -> str:
+    """Render findings in one of FORMATS."""
+    if fmt == "text":
+        return text(findings, colour=colour, files=files)
+    if fmt == "json":
+        return as_json(findings)
+    if fmt == "sarif":
+        return sarif(findings, rules_meta)
+    if fmt == "junit":
+        return junit(findings, files)
+    raise ValueError(f"unknown format {fmt!r}")

@@ -1,0 +1,128 @@
+"""Validate a parsed Document against the cerberus schema and turn errors into findings."""
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from cerberus import Validator
+from cerberus import errors as cerr
+
+from generator.findings import Finding, Severity
+from generator.spec.loader import Document, path_from_parts
+from generator.spec.schema import SCHEMA, allowed_keys
+
+_TYPE_WORDS = {
+    "string": "text",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "list": "a list",
+    "dict": "a mapping",
+    "date": "a date (YYYY-MM-DD)",
+}
+_IMPLICIT = {
+    "tag:yaml.org,2002:bool": "boolean",
+    "tag:yaml.org,2002:int": "number",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:null": "null",
+}
+
+
+class _SpecValidator(Validator):
+    """Cerberus with a ``meta`` rule for field documentation (ignored at validation time)."""
+
+    def _validate_meta(self, constraint: Any, field: Any, value: Any) -> None:
+        """{'type': 'dict'}"""
+
+
+def _validator() -> _SpecValidator:
+    return _SpecValidator(SCHEMA, allow_unknown=False)
+
+
+def _leaves(errors: list[cerr.ValidationError]) -> list[cerr.ValidationError]:
+    out: list[cerr.ValidationError] = []
+    for e in errors:
+        if e.is_group_error:
+            out.extend(_leaves(e.child_errors))
+        else:
+            out.append(e)
+    return out
+
+
+def _did_you_mean(word: str, options: list[str] | None) -> str:
+    if not options:
+        return ""
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    return f"; known keys: {', '.join(options)}"
+
+
+def _message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, str]:
+    """(rule id, message) for one cerberus leaf error."""
+    parts = list(e.document_path)
+    name = parts[-1] if parts else "spec"
+    if isinstance(name, int):
+        name = f"{parts[-2]}[{name}]" if len(parts) > 1 else f"item {name}"
+    if e.code == cerr.UNKNOWN_FIELD.code:
+        return "SCHEMA-005", f"unknown key {name!r}{_did_you_mean(str(name), allowed_keys(parts[:-1]))}"
+    if e.code == cerr.REQUIRED_FIELD.code:
+        return "SCHEMA-006", f"required key {name!r} is missing"
+    if e.code == cerr.BAD_TYPE.code:
+        info = doc.scalars.get(path)
+        want = e.constraint if isinstance(e.constraint, str) else (e.constraint[0] if e.constraint else "")
+        if want == "string" and info and info.plain and info.tag in _IMPLICIT:
+            kind = _IMPLICIT[info.tag]
+            hint = ""
+            if info.tag == "tag:yaml.org,2002:int" and info.text.startswith("0") and len(info.text) > 1:
+                hint = f" (a leading zero makes it octal: {e.value})"
+            elif info.tag == "tag:yaml.org,2002:bool":
+                hint = f" (YAML 1.1 reads {info.text} as {str(e.value).lower()})"
+            return "SCHEMA-004", f"{name} {info.text} is read by YAML as a {kind}{hint}; quote it: \"{info.text}\""
+        return "SCHEMA-007", f"{name} must be {_TYPE_WORDS.get(want, want)}, got {_describe(e.value)}"
+    if e.code == cerr.REGEX_MISMATCH.code:
+        return "SCHEMA-007", f"{name} {e.value!r} does not match the required format {e.constraint}"
+    if e.code == cerr.UNALLOWED_VALUE.code:
+        return "SCHEMA-007", f"{name} {e.value!r} is not allowed; use one of {', '.join(map(str, e.constraint))}"
+    if e.code == cerr.MIN_VALUE.code:
+        return "SCHEMA-007", f"{name} {e.value!r} is below the minimum {e.constraint}"
+    if e.code == cerr.MAX_VALUE.code:
+        return "SCHEMA-007", f"{name} {e.value!r} is above the maximum {e.constraint}"
+    if e.code == cerr.MIN_LENGTH.code:
+        return "SCHEMA-007", f"{name} needs at least {e.constraint} item(s)/character(s)"
+    if e.code == cerr.MAX_LENGTH.code:
+        return "SCHEMA-007", f"{name} allows at most {e.constraint} item(s)/character(s)"
+    if e.code == cerr.NOT_NULLABLE.code:
+        return "SCHEMA-007", f"{name} is empty; give it a value or remove the key"
+    return "SCHEMA-007", f"{name}: {_describe_error(e)}"
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing (empty value)"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _describe_error(e: cerr.ValidationError) -> str:
+    return f"invalid value {e.value!r} ({e.rule}: {e.constraint})"
+
+
+def check(doc: Document) -> tuple[dict | None, list[Finding]]:
+    """Validate and normalize (fill defaults). Returns (normalized document or None, findings)."""
+    v = _validator()
+    ok = v.validate(doc.data)
+    findings: list[Finding] = []
+    if not ok:
+        seen: set[tuple[str, str]] = set()
+        for e in _leaves(v._errors):
+            path = path_from_parts(e.document_path)
+            rule, message = _message(e, doc, path)
+            if (path, message) in seen:
+                continue
+            seen.add((path, message))
+            line, col = doc.mark(path)
+            findings.append(Finding(rule, Severity.ERROR, message, path=path, file=doc.file, line=line, column=col, source="schema"))
+        return None, findings
+    return v.document, findings
+
+

@@ -1,0 +1,243 @@
+"""The normalized spec model: defaults filled in, references resolved.
+
+Blueprints, policy builders and rules consume this; nothing downstream reads raw YAML.
+Every object knows its dotted spec ``path`` so findings can point at the right line
+(the loader keeps a ``marks`` table from path to (line, column)).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Mark:
+    """Where a node starts in the spec file (1-based)."""
+
+    file: str
+    line: int
+    column: int
+
+
+@dataclass
+class Account:
+    id: str
+    alias: str | None
+    partition: str
+    regions: list[str]
+
+    @property
+    def home_region(self) -> str:
+        return self.regions[0]
+
+
+@dataclass
+class Tags:
+    abac_key: str
+    required: list[str]
+    common: dict[str, str]
+
+
+@dataclass
+class PasswordPolicy:
+    minimum_length: int = 14
+    require_uppercase: bool = True
+    require_lowercase: bool = True
+    require_numbers: bool = True
+    require_symbols: bool = True
+    max_age_days: int = 90
+    reuse_prevention: int = 24
+    allow_users_to_change: bool = True
+    hard_expiry: bool = False
+
+
+@dataclass
+class Mfa:
+    enforce: bool = True
+    max_age_seconds: int = 3600
+
+
+@dataclass
+class Grant:
+    """One statement written in the spec (`permissions:` or a boundary's `allow:`)."""
+
+    path: str
+    actions: list[str]
+    resources: list[str]
+    sid: str | None = None
+    effect: str = "Allow"
+    conditions: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+@dataclass
+class Boundary:
+    name: str
+    path: str
+    description: str
+    allow: list[Grant]
+    regions: list[str]  # empty: no region restriction
+
+
+@dataclass
+class ExternalAccount:
+    account_id: str
+    external_id: str | None
+
+
+@dataclass
+class GithubOidc:
+    subjects: list[str]
+    audience: str = "sts.amazonaws.com"
+
+
+@dataclass
+class Trust:
+    path: str
+    aws_principals: list[str] = field(default_factory=list)
+    require_mfa: bool = False
+    external_account: ExternalAccount | None = None
+    github_oidc: GithubOidc | None = None
+    services: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Abac:
+    path: str
+    actions: list[str]
+    resources: list[str] = field(default_factory=lambda: ["*"])
+
+
+@dataclass
+class Role:
+    key: str  # the role's key in the spec (``developer``)
+    department: str  # the department's key (``engineering``)
+    path: str  # spec path: departments.engineering.roles.developer
+    name: str  # IAM role name: ``<department>-<role>``
+    iam_path: str  # IAM path: ``/<department>/``
+    description: str
+    max_session_hours: int
+    trust: Trust
+    abac: Abac | None
+    permissions: list[Grant]
+    managed_policies: list[str]
+    can_create_roles: bool
+    tags: dict[str, str]  # final tags: common + required + role's own
+    boundary: str | None  # boundary key (the department's)
+
+
+@dataclass
+class User:
+    name: str
+    department: str
+    path: str  # spec path: departments.engineering.users[0]
+    iam_path: str
+    tags: dict[str, str]
+    boundary: str | None
+
+
+@dataclass
+class Department:
+    key: str
+    path: str
+    tag_value: str
+    owner: str
+    boundary: str | None
+    group_name: str
+    permissions: list[Grant]  # attached to the department group
+    users: list[User]
+    roles: dict[str, Role]
+
+
+@dataclass
+class ArchiveRule:
+    name: str
+    filters: dict[str, dict[str, list[str]]]  # criterion -> {eq|neq|contains|exists: values}
+
+
+@dataclass
+class AccessAnalyzer:
+    external_access: bool = True
+    unused_access_enabled: bool = False
+    unused_access_age_days: int = 90
+    archive_rules: list[ArchiveRule] = field(default_factory=list)
+
+
+@dataclass
+class CloudTrail:
+    enabled: bool
+    name: str
+    multi_region: bool
+    include_global_service_events: bool
+    log_file_validation: bool
+    kms_create: bool
+    kms_key_arn: str | None
+    bucket_name: str
+    bucket_retention_days: int
+    access_log_bucket_name: str
+    cloudwatch_logs_enabled: bool
+    cloudwatch_logs_retention_days: int
+    alarms_email: str | None
+    alarms_cis: bool
+    insights: bool
+
+
+@dataclass
+class Exception_:
+    """An ``exceptions:`` entry that suppresses one rule at one spec path (and below)."""
+
+    rule: str
+    path: str
+    reason: str
+    expires: date
+    spec_path: str  # where the entry itself sits: exceptions[0]
+
+
+@dataclass
+class Spec:
+    """The whole normalized spec."""
+
+    file: str
+    version: int
+    account: Account
+    tags: Tags
+    password_policy: PasswordPolicy
+    mfa: Mfa
+    boundaries: dict[str, Boundary]
+    departments: dict[str, Department]
+    access_analyzer: AccessAnalyzer
+    cloudtrail: CloudTrail
+    exceptions: list[Exception_]
+    marks: dict[str, Mark] = field(default_factory=dict, repr=False)
+    raw: dict = field(default_factory=dict, repr=False)  # the validated, plain document (for rules on raw values)
+
+    @property
+    def roles(self) -> list[Role]:
+        return [r for d in self.departments.values() for r in d.roles.values()]
+
+    @property
+    def users(self) -> list[User]:
+        return [u for d in self.departments.values() for u in d.users]
+
+    def arn(self, service: str, resource: str, region: str = "") -> str:
+        """Build an ARN in this account: ``arn(iam, 'role/x')``."""
+        return f"arn:{self.account.partition}:{service}:{region}:{self.account.id}:{resource}"
+
+    def boundary_policy_name(self, key: str) -> str:
+        return f"iamforge-boundary-{key}"
+
+    def boundary_arn(self, key: str) -> str:
+        return self.arn("iam", f"policy/iamforge/{self.boundary_policy_name(key)}")
+
+    def locate(self, path: str) -> Mark | None:
+        """The mark of ``path`` or of its closest ancestor that has one."""
+        p = path
+        while p:
+            if p in self.marks:
+                return self.marks[p]
+            if p.endswith("]") and "[" in p:
+                p = p[: p.rfind("[")]
+            elif "." in p:
+                p = p[: p.rfind(".")]
+            else:
+                p = ""
+        return self.marks.get("", None)
