@@ -56,8 +56,6 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
     folder is compared with what would be generated; with ``dry_run`` the changes are listed.
     """
-    from generator.render import generate as render_generate
-
     report = Report(files=[str(spec_path)])
     spec, findings = load(spec_path)
     if spec is not None:
@@ -65,6 +63,8 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     report.findings.extend(findings)
     if spec is None or at_or_above(findings, fail_on):
         return GenerateOutcome(report=report, blocked=True)
+    from generator.render import generate as render_generate
+
     result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run)
     return GenerateOutcome(report=report, result=result, written=not (check or dry_run))
 

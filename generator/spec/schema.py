@@ -289,10 +289,10 @@ SCHEMA: dict[str, Any] = {
                             "valuesrules": {
                                 "type": "dict",
                                 "schema": {
-                                    "eq": {"type": "list", "schema": {"type": "string"}},
-                                    "neq": {"type": "list", "schema": {"type": "string"}},
-                                    "contains": {"type": "list", "schema": {"type": "string"}},
-                                    "exists": {"type": "boolean"},
+                                    "eq": _list("Values the criterion equals.", {"type": "string"}),
+                                    "neq": _list("Values the criterion does not equal.", {"type": "string"}),
+                                    "contains": _list("Values the criterion contains.", {"type": "string"}),
+                                    "exists": {"type": "boolean", "meta": _d("The criterion is present.")},
                                 },
                             },
                             "meta": _d("Finding criterion (e.g. `resourceType`) -> {eq|neq|contains: [..], exists: bool}."),

@@ -1,0 +1,190 @@
+"""The loader: line marks, duplicate keys, implicit YAML types, limits, encodings."""
+from __future__ import annotations
+
+import pytest
+
+from generator.errors import SpecError, UsageError
+from generator.spec import load_spec, load_spec_bytes, load_spec_text
+
+BASE = 'version: 1\naccount:\n  id: "111122223333"\n  regions: [us-east-1]\n'
+
+
+def findings_of(text: str, name: str = "s.yaml") -> list:
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, name)
+    return info.value.findings
+
+
+def only(text: str):
+    found = findings_of(text)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def test_examples_load(examples_dir):
+    for path in sorted(examples_dir.glob("*.yaml")):
+        spec = load_spec(path)
+        assert spec.account.id == "111122223333"
+
+
+def test_marks_point_at_lines(examples_dir):
+    spec = load_spec(examples_dir / "acme.yaml")
+    text = (examples_dir / "acme.yaml").read_text().splitlines()
+    mark = spec.locate("departments.engineering.roles.developer.trust")
+    assert text[mark.line - 1].strip() == "trust:"
+    mark = spec.locate("departments.engineering.users[1]")
+    assert "bob" in text[mark.line - 1]
+    # a path below a leaf falls back to the closest ancestor
+    assert spec.locate("departments.finance.roles.analyst.trust.whatever").line == spec.locate(
+        "departments.finance.roles.analyst.trust"
+    ).line
+
+
+def test_defaults_fill_minimal(examples_dir):
+    spec = load_spec(examples_dir / "minimal.yaml")
+    assert spec.password_policy.minimum_length == 14 and spec.password_policy.reuse_prevention == 24
+    assert spec.mfa.enforce and spec.access_analyzer.external_access
+    ct = spec.cloudtrail
+    assert ct.enabled and ct.multi_region and ct.log_file_validation and ct.kms_create and ct.include_global_service_events
+    assert ct.bucket_name == "iamforge-cloudtrail-111122223333"
+
+
+def test_model_resolves_references(examples_dir):
+    spec = load_spec(examples_dir / "acme.yaml")
+    dev = spec.departments["engineering"].roles["developer"]
+    assert dev.name == "engineering-developer" and dev.iam_path == "/engineering/"
+    assert dev.boundary == "engineering" and dev.trust.require_mfa
+    assert dev.tags["Department"] == "Engineering" and dev.tags["Owner"] == "platform-team@acme.example"
+    assert dev.tags["ManagedBy"] == "iamforge"
+    assert spec.departments["security"].boundary is None
+
+
+def test_duplicate_key_names_both_lines():
+    f = only(BASE + "mfa:\n  enforce: true\n  enforce: false\n")
+    assert f.rule_id == "SCHEMA-002" and f.line == 7
+    assert "line 6" in f.message and "line 7" in f.message
+
+
+@pytest.mark.parametrize(
+    "value, words",
+    [
+        ("011122223333", ["octal", '"011122223333"']),
+        ("111122223333", ["number", '"111122223333"']),
+    ],
+)
+def test_unquoted_account_id(value, words):
+    f = only(f"version: 1\naccount:\n  id: {value}\n  regions: [us-east-1]\n")
+    assert f.rule_id == "SCHEMA-004" and f.line == 3 and f.path == "account.id"
+    for w in words:
+        assert w in f.message
+
+
+@pytest.mark.parametrize("value", ["NO", "yes", "on", "off", "2024-01-01", "1.5"])
+def test_implicit_types_where_text_expected(value):
+    text = BASE + f"departments:\n  eng:\n    tag_value: {value}\n    owner: a@b.c\n"
+    f = only(text)
+    assert f.rule_id == "SCHEMA-004" and f.line == 7
+    assert f'"{value}"' in f.message
+
+
+def test_quoted_norway_is_fine():
+    spec = load_spec_text(BASE + 'departments:\n  eng:\n    tag_value: "NO"\n    owner: a@b.c\n')
+    assert spec.departments["eng"].tag_value == "NO"
+
+
+def test_implicit_bool_key():
+    f = only(BASE + "departments:\n  no:\n    tag_value: N\n    owner: a@b.c\n")
+    assert f.rule_id == "SCHEMA-004" and f.line == 6
+
+
+def test_unknown_key_suggests():
+    found = findings_of(BASE + "mfa:\n  enforc: true\npasword_policy: {}\n")
+    by_path = {f.path: f for f in found}
+    assert by_path["mfa.enforc"].rule_id == "SCHEMA-005" and "did you mean 'enforce'" in by_path["mfa.enforc"].message
+    assert by_path["mfa.enforc"].line == 6
+    assert "did you mean 'password_policy'" in by_path["pasword_policy"].message
+
+
+def test_unknown_key_deep_in_role():
+    text = BASE + (
+        "departments:\n  eng:\n    tag_value: E\n    owner: a@b.c\n    roles:\n      dev:\n"
+        "        trust:\n          aws_principals: ['arn:aws:iam::111122223333:root']\n          requre_mfa: true\n"
+    )
+    f = only(text)
+    assert f.path == "departments.eng.roles.dev.trust.requre_mfa" and f.line == 13
+    assert "require_mfa" in f.message
+
+
+def test_alias_bomb_is_capped():
+    lines = ['a: &a ["l","l","l","l","l","l","l","l","l","l"]']
+    for prev, cur in zip("abcdefgh", "bcdefghi"):
+        lines.append(f"{cur}: &{cur} [" + ",".join([f"*{prev}"] * 10) + "]")
+    f = only("\n".join(lines) + "\n")
+    assert f.rule_id == "SCHEMA-003" and "alias" in f.message
+
+
+def test_depth_is_capped():
+    f = only("a: " + "[" * 200 + "]" * 200 + "\n")
+    assert f.rule_id == "SCHEMA-003"
+
+
+def test_empty_file():
+    assert only("").rule_id == "SCHEMA-001"
+    assert "empty" in only("# only a comment\n\n").message
+
+
+def test_binary_and_non_utf8():
+    with pytest.raises(SpecError) as info:
+        load_spec_bytes(b"version: 1\n\x00\x01\x02", "bin.yaml")
+    assert "binary" in info.value.findings[0].message and info.value.findings[0].line == 2
+    with pytest.raises(SpecError) as info:
+        load_spec_bytes(b"version: 1\naccount: caf\xe9\n", "latin1.yaml")
+    f = info.value.findings[0]
+    assert "UTF-8" in f.message and f.line == 2
+
+
+def test_syntax_error_has_line():
+    f = only(BASE + "mfa: [\n")
+    assert f.rule_id == "SCHEMA-001" and f.line >= 5
+
+
+def test_multiple_documents_rejected():
+    assert "one YAML document" in only(BASE + "---\nversion: 1\n").message
+
+
+def test_top_level_not_mapping():
+    assert only("- a\n- b\n").rule_id == "SCHEMA-001"
+
+
+def test_missing_file_is_usage_error(tmp_path):
+    with pytest.raises(UsageError):
+        load_spec(tmp_path / "nope.yaml")
+
+
+def test_unresolved_boundary_reference():
+    text = BASE + (
+        "boundaries:\n  eng:\n    allow: [{actions: ['s3:GetObject'], resources: ['*']}]\n"
+        "departments:\n  eng:\n    tag_value: E\n    owner: a@b.c\n    boundary: engg\n"
+    )
+    f = only(text)
+    assert f.rule_id == "SCHEMA-008" and f.line == 12 and "did you mean 'eng'" in f.message
+
+
+def test_role_without_principal():
+    text = BASE + "departments:\n  eng:\n    tag_value: E\n    owner: a@b.c\n    roles:\n      r:\n        trust: {}\n"
+    f = only(text)
+    assert f.rule_id == "SCHEMA-006" and f.path == "departments.eng.roles.r.trust"
+
+
+def test_required_and_type_errors():
+    found = findings_of("version: 2\naccount:\n  regions: us-east-1\n")
+    rules = {(f.path, f.rule_id) for f in found}
+    assert ("account.id", "SCHEMA-006") in rules
+    assert ("version", "SCHEMA-007") in rules
+    assert ("account.regions", "SCHEMA-007") in rules
+
+
+def test_merge_keys_rejected():
+    text = BASE + "x: &x {enforce: true}\nmfa:\n  <<: *x\n"
+    found = findings_of(text)
+    assert any("merge keys" in f.message for f in found)
