@@ -1,0 +1,131 @@
+"""Permission boundaries: the spec's ceiling, a region fence and self-protection.
+
+A boundary is a ceiling, never a grant. It only lets through what its ``allow`` grants
+list; if a department role may create roles or use ABAC, the spec author must allow
+those actions here too, or they are dead. This module never widens a boundary to make
+them work: it builds exactly what the spec says plus the protective denies.
+"""
+from __future__ import annotations
+
+from generator.policies.document import KIND_BOUNDARY, PolicyDoc, policy, statement
+from generator.policies.identity import grant_statements
+from generator.policies.mfa import mfa_policy_arn
+from generator.spec.model import Boundary, Spec
+
+# Services and actions that are global (served from one Region, usually us-east-1) or
+# that the console calls regardless of Region. They are exempt from the Region fence,
+# otherwise IAM, STS, billing and support would break for every restricted principal.
+# Derived from AWS's "Deny access to AWS based on the requested Region" SCP example,
+# without its regional entries (acm, kms, config, ...) so the fence stays tight.
+GLOBAL_ACTIONS = (
+    "account:*",
+    "aws-marketplace-management:*",
+    "aws-marketplace:*",
+    "aws-portal:*",
+    "billing:*",
+    "budgets:*",
+    "ce:*",
+    "cloudfront:*",
+    "cur:*",
+    "ec2:DescribeRegions",
+    "freetier:*",
+    "globalaccelerator:*",
+    "health:*",
+    "iam:*",
+    "invoicing:*",
+    "networkmanager:*",
+    "organizations:*",
+    "payments:*",
+    "pricing:*",
+    "route53:*",
+    "route53domains:*",
+    "s3:GetAccountPublicAccessBlock",
+    "s3:ListAllMyBuckets",
+    "s3:PutAccountPublicAccessBlock",
+    "shield:*",
+    "sts:*",
+    "support:*",
+    "supportplans:*",
+    "tax:*",
+    "trustedadvisor:*",
+    "waf:*",
+)
+
+POLICY_EDIT_ACTIONS = (
+    "iam:CreatePolicyVersion",
+    "iam:DeletePolicy",
+    "iam:DeletePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+)
+BOUNDARY_REMOVAL_ACTIONS = ("iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary")
+# Every action here supports iam:PermissionsBoundary (Service Authorization Reference).
+CREATE_WITH_BOUNDARY_ACTIONS = (
+    "iam:CreateRole",
+    "iam:CreateUser",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutUserPermissionsBoundary",
+)
+
+
+def protected_policy_arns(spec: Spec) -> list[str]:
+    """ARNs of the policies no principal may edit: every boundary and the force-MFA policy."""
+    arns = [spec.boundary_arn(k) for k in spec.boundaries]
+    if spec.mfa.enforce:
+        arns.append(mfa_policy_arn(spec))
+    return sorted(arns)
+
+
+def boundary_principals(spec: Spec, key: str) -> tuple[tuple[str, str], ...]:
+    """Every role and user whose permissions boundary is ``key``, sorted."""
+    pairs = [("role", r.name) for r in spec.roles if r.boundary == key]
+    pairs += [("user", u.name) for u in spec.users if u.boundary == key]
+    return tuple(sorted(pairs))
+
+
+def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
+    """The statements of boundary ``key``: allows, region fence, self-protection."""
+    own_arn = spec.boundary_arn(key)
+    statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
+    if boundary.regions:
+        statements.append(
+            statement(
+                "DenyOutsideAllowedRegions",
+                "Deny",
+                not_actions=GLOBAL_ACTIONS,
+                resources=["*"],
+                condition={"StringNotEquals": {"aws:RequestedRegion": list(boundary.regions)}},
+            )
+        )
+    statements += [
+        statement("DenyProtectedPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_arns(spec)),
+        statement("DenyBoundaryRemoval", "Deny", BOUNDARY_REMOVAL_ACTIONS, ["*"]),
+        # StringNotEquals also matches when the key is absent: creating a role or user
+        # with no boundary at all is denied too.
+        statement(
+            "DenyCreateOrChangeWithoutThisBoundary",
+            "Deny",
+            CREATE_WITH_BOUNDARY_ACTIONS,
+            ["*"],
+            condition={"StringNotEquals": {"iam:PermissionsBoundary": own_arn}},
+        ),
+    ]
+    return statements
+
+
+def build_boundaries(spec: Spec) -> list[PolicyDoc]:
+    """One managed boundary policy per ``boundaries`` entry, in spec order."""
+    docs = []
+    for key, boundary in spec.boundaries.items():
+        docs.append(
+            PolicyDoc(
+                key=f"boundary.{key}",
+                kind=KIND_BOUNDARY,
+                name=spec.boundary_policy_name(key),
+                spec_path=boundary.path,
+                document=policy(boundary_statements(spec, key, boundary)),
+                attachments=boundary_principals(spec, key),
+                managed=True,
+                description=boundary.description or f"Permissions boundary {key} (iamforge)",
+            )
+        )
+    return docs
