@@ -3,13 +3,14 @@
 A boundary is a ceiling, never a grant. It only lets through what its ``allow`` grants
 list; if a department role may create roles or use ABAC, the spec author must allow
 those actions here too, or they are dead. This module never widens a boundary to make
-them work: it builds exactly what the spec says plus the protective denies.
+them work: it builds exactly what the spec says plus the protective denies, and, when
+users carry the boundary, the own-user MFA self-service that enrolment needs.
 """
 from __future__ import annotations
 
 from generator.policies.document import KIND_BOUNDARY, PolicyDoc, policy, statement
 from generator.policies.identity import grant_statements
-from generator.policies.mfa import mfa_policy_arn
+from generator.policies.mfa import mfa_policy_arn, self_service_statements
 from generator.spec.model import Boundary, Spec
 
 # Services and actions that are global (served from one Region, usually us-east-1) or
@@ -86,6 +87,9 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
     """The statements of boundary ``key``: allows, region fence, self-protection."""
     own_arn = spec.boundary_arn(key)
     statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
+    if spec.mfa.enforce and any(u.boundary == key for u in spec.users):
+        # Users carry this boundary: without MFA self-service in the ceiling they could never enrol.
+        statements += self_service_statements(spec)
     if boundary.regions:
         statements.append(
             statement(

@@ -96,15 +96,16 @@ def own_user_arns(spec: Spec) -> list[str]:
     return [spec.arn("iam", f"user{p}${{aws:username}}") for p in paths]
 
 
-def build_mfa(spec: Spec) -> PolicyDoc | None:
-    """The force-MFA managed policy, attached to every department group; None when not enforced."""
-    if not spec.mfa.enforce:
-        return None
+def self_service_statements(spec: Spec) -> list[dict]:
+    """What a user needs to enrol MFA and manage its own password: the allow half of the pattern.
+
+    Also placed in every boundary that users carry: a boundary is a ceiling, and one
+    without these would make MFA enrolment impossible for the very users it bounds.
+    """
     allow_change = spec.password_policy.allow_users_to_change
     own_user = own_user_arns(spec)
-    not_actions = [*NO_MFA_ALLOWED, *(NO_MFA_PASSWORD if allow_change else ())]
     own_user_actions = ["iam:GetUser", *(["iam:ChangePassword"] if allow_change else [])]
-    statements = [
+    return [
         statement(
             "AllowViewAccountInfo",
             "Allow",
@@ -133,6 +134,17 @@ def build_mfa(spec: Spec) -> PolicyDoc | None:
             ],
             own_user,
         ),
+    ]
+
+
+def build_mfa(spec: Spec) -> PolicyDoc | None:
+    """The force-MFA managed policy, attached to every department group; None when not enforced."""
+    if not spec.mfa.enforce:
+        return None
+    allow_change = spec.password_policy.allow_users_to_change
+    not_actions = [*NO_MFA_ALLOWED, *(NO_MFA_PASSWORD if allow_change else ())]
+    statements = [
+        *self_service_statements(spec),
         # BoolIfExists, not Bool: long-term access keys carry no MFA key at all, and a
         # plain Bool would let them through.
         statement(

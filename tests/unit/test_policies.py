@@ -436,3 +436,16 @@ def test_cloudtrail_optional_parts():
                        "cloudtrail.logs_delivery_trust", "cloudtrail.access_log_bucket"}
     off = replace(spec.cloudtrail, enabled=False)
     assert not any(k.startswith("cloudtrail.") for k in build(replace(spec, cloudtrail=off)).docs)
+
+
+def test_boundary_carried_by_users_lets_mfa_enrolment_through():
+    from generator.policies import build
+    from generator.spec import load_spec
+
+    spec = load_spec("examples/acme.yaml")
+    doc = build(spec).docs["boundary.engineering"].document
+    allowed = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
+    assert {"iam:EnableMFADevice", "iam:CreateVirtualMFADevice", "iam:ChangePassword"} <= allowed
+    enable = [s for s in doc["Statement"] if "iam:EnableMFADevice" in s.get("Action", [])][0]
+    assert enable["Resource"] == ["arn:aws:iam::111122223333:user/engineering/${aws:username}",
+                                  "arn:aws:iam::111122223333:user/finance/${aws:username}"]
