@@ -158,5 +158,161 @@ def schema(fmt: str) -> None:
     click.echo(value if isinstance(value, str) else json.dumps(value, indent=2), nl=not isinstance(value, str))
 
 
+@main.group()
+def rules() -> None:
+    """List the validation rules, or explain one."""
+
+
+@rules.command("list")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text", show_default=True)
+def rules_list(fmt: str) -> None:
+    """List every rule: id, severity and title."""
+    from generator.rules.registry import all_rules
+    from generator.rules.table import markdown_table
+
+    if fmt == "markdown":
+        click.echo(markdown_table(), nl=False)
+        return
+    for rule in all_rules():
+        click.echo(f"{rule.id:<9} {rule.severity.value:<8} {rule.title}")
+
+
+@rules.command("explain")
+@click.argument("rule_id")
+@handle_errors
+def rules_explain(rule_id: str) -> None:
+    """Show a rule's rationale, a failing and a passing spec, and its references."""
+    from generator.rules.registry import explain
+
+    try:
+        click.echo(explain(rule_id), nl=False)
+    except KeyError:
+        raise UsageError(f"unknown rule {rule_id!r}; see `iamforge rules list`") from None
+
+
+@main.command("check-policy")
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option("--kind", type=click.Choice(["identity", "boundary", "trust"]), default=None,
+              help="Policy type of every FILE (default: trust when statements name principals, else identity).")
+@format_options
+@handle_errors
+def check_policy(files: tuple[str, ...], kind: str | None, fmt: str, output: str | None, fail_on: str) -> None:
+    """Run the POL, PRV and TRU rules on IAM policy JSON files (one document per file)."""
+    from generator.rules.engine import check_policy_files
+
+    report = check_policy_files(list(files), kind)
+    sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
+
+
+# -- terraform and checkov: plan, apply, destroy, scan (library verbs in generator.tools.deploy) --
+
+
+def terraform_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """-o/--out, --plugin-dir and --terraform-bin, shared by plan, apply and destroy."""
+    fn = click.option("--terraform-bin", default="terraform", show_default=True, envvar="IAMFORGE_TERRAFORM_BIN",
+                      help="terraform or tofu (a name on PATH or a path).")(fn)
+    fn = click.option("--plugin-dir", type=click.Path(file_okay=False), envvar="IAMFORGE_TF_PLUGIN_DIR",
+                      help="Offline provider mirror for `terraform init -plugin-dir` (air-gapped CI).")(fn)
+    fn = click.option("-o", "--out", "out_dir", default="modules_out", show_default=True,
+                      type=click.Path(file_okay=False), help="Generated root module to run in.")(fn)
+    return fn
+
+
+def _progress(verb: str) -> Callable[[int, int, str], None] | None:
+    """Resources done out of planned, rewritten in place on a terminal (nothing when piped)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int, address: str) -> None:
+        click.echo(f"\r\033[K{verb}: {done}/{total} {address}"[:200], err=True, nl=done >= total)
+
+    return show
+
+
+def _confirm_and_apply(out_dir: str, outcome: Any, verb: str, tf_opts: dict[str, Any]) -> None:
+    """Show the IAM summary of a saved plan, ask, then apply exactly that plan."""
+    from generator.plan_summary import render_text
+    from generator.tools import deploy
+
+    click.echo(render_text(outcome.summary), nl=False)
+    if not outcome.plan.has_changes:
+        return
+    if not click.confirm(f"{verb.capitalize()} these changes in {out_dir}?", default=False, err=True):
+        click.echo(f"iamforge: {verb} cancelled; nothing changed", err=True)
+        sys.exit(EXIT_USAGE)
+    result = deploy.apply(out_dir, plan_file=outcome.plan.plan_file, progress=_progress(verb), **tf_opts)
+    click.echo(f"{verb} complete: {result.added} added, {result.changed} changed, {result.destroyed} destroyed")
+
+
+@main.command("plan")
+@terraform_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--plan-file", default="iamforge.tfplan", show_default=True, help="Where to save the plan (in -o DIR).")
+@handle_errors
+def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, fmt: str, plan_file: str) -> None:
+    """terraform init + plan, then what the plan does in IAM terms (roles, policies, who gains what)."""
+    from generator.plan_summary import render_text
+    from generator.tools import deploy
+
+    outcome = deploy.plan(out_dir, plan_file=plan_file, terraform_bin=terraform_bin, plugin_dir=plugin_dir)
+    if fmt == "json":
+        doc = {"plan_file": str(outcome.plan.plan_file), "has_changes": outcome.plan.has_changes,
+               **outcome.summary.as_dict()}
+        click.echo(json.dumps(doc, indent=2))
+    else:
+        click.echo(render_text(outcome.summary), nl=False)
+        if outcome.plan.has_changes:
+            click.echo(f"\nSaved plan: {outcome.plan.plan_file}; apply it with "
+                       f"`iamforge apply -o {out_dir} --plan-file {plan_file}`")
+
+
+@main.command("apply")
+@terraform_options
+@click.option("--plan-file", type=click.Path(dir_okay=False), help="Apply this reviewed plan (from `iamforge plan`).")
+@click.option("--auto-approve", is_flag=True, help="Plan and apply without asking (CI on merge).")
+@handle_errors
+def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, plan_file: str | None,
+              auto_approve: bool) -> None:
+    """Apply a reviewed plan file, or plan, show the IAM summary and ask for confirmation."""
+    from generator.tools import deploy
+
+    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir}
+    if plan_file or auto_approve:
+        result = deploy.apply(out_dir, plan_file=plan_file, auto_approve=auto_approve, progress=_progress("apply"),
+                              **tf_opts)
+        click.echo(f"apply complete: {result.added} added, {result.changed} changed, {result.destroyed} destroyed")
+        return
+    _confirm_and_apply(out_dir, deploy.plan(out_dir, **tf_opts), "apply", tf_opts)
+
+
+@main.command("destroy")
+@terraform_options
+@click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
+@handle_errors
+def destroy_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, auto_approve: bool) -> None:
+    """Destroy everything the generated modules manage (shows what is removed and asks, unless auto-approved)."""
+    from generator.tools import deploy
+
+    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir}
+    if auto_approve:
+        result = deploy.destroy(out_dir, progress=_progress("destroy"), **tf_opts)
+        click.echo(f"destroy complete: {result.destroyed} destroyed")
+        return
+    _confirm_and_apply(out_dir, deploy.plan(out_dir, destroy=True, **tf_opts), "destroy", tf_opts)
+
+
+@main.command("scan")
+@click.option("-o", "--out", "out_dir", default="modules_out", show_default=True, type=click.Path(file_okay=False),
+              help="Generated Terraform to scan.")
+@format_options
+@handle_errors
+def scan_cmd(out_dir: str, fmt: str, output: str | None, fail_on: str) -> None:
+    """Run checkov on the generated Terraform; report its findings like validate does."""
+    from generator.tools import deploy
+
+    report = deploy.scan(out_dir)
+    sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

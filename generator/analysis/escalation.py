@@ -1,0 +1,117 @@
+"""Privilege-escalation matcher over an effective permission set.
+
+A method (``escalation_methods.yaml``) fires when every one of its actions has an *open*
+grant. A grant is closed when a narrowing condition applies (``iam:PermissionsBoundary``,
+an ``iam:PassedToService`` naming another service, ABAC tag matching, ...) or when all its
+resources are scoped to targets that cannot reach a more privileged principal; what
+"cannot reach" means is the :class:`Targets` policy (raw document or spec-aware).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import yaml
+
+from generator.analysis.arn import effectively_star, has_wildcard
+from generator.analysis.catalog import catalog
+from generator.analysis.conditions import service_allowed
+from generator.analysis.effective import Grant, PermissionSet
+
+IAM_KINDS = frozenset({"role", "user", "group", "policy", "self"})
+
+
+@dataclass(frozen=True)
+class Method:
+    """One escalation method: every action must be reachable."""
+
+    id: str
+    title: str
+    sources: tuple[str, ...]
+    actions: tuple[tuple[str, str], ...]  # (lower-case action, target kind)
+    passed_to_service: str | None = None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A method the principal can use, with one open grant per action as evidence."""
+
+    method: Method
+    grants: tuple[Grant, ...]
+
+    def describe(self) -> str:
+        cat = catalog()
+        where = ", ".join(f"{cat.display(g.action)} in {g.location}" for g in self.grants)
+        return f"{self.method.id} ({self.method.title}) via {where}"
+
+
+class Targets(Protocol):
+    """Decides whether a resource pattern can only reach harmless targets."""
+
+    def closed(self, resource: str, kind: str) -> bool: ...
+
+
+class DocumentTargets:
+    """Targets for a lone document: nothing is known about the account, so a pattern is open
+    when it names every resource of its type (or, for non-IAM resources, has a wildcard)."""
+
+    def closed(self, resource: str, kind: str) -> bool:
+        if kind in IAM_KINDS:
+            return not effectively_star(resource)
+        return not has_wildcard(resource)
+
+
+@lru_cache(maxsize=1)
+def methods() -> tuple[Method, ...]:
+    """The method catalogue from ``escalation_methods.yaml``."""
+    data = yaml.load((Path(__file__).with_name("escalation_methods.yaml")).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return tuple(
+        Method(
+            id=m["id"],
+            title=m["title"],
+            sources=tuple(m.get("sources", ())),
+            actions=tuple((a.lower(), k) for a, k in m["actions"].items()),
+            passed_to_service=m.get("passed_to_service"),
+        )
+        for m in data["methods"]
+    )
+
+
+@lru_cache(maxsize=1)
+def escalation_actions() -> frozenset[str]:
+    return frozenset(a for m in methods() for a, _ in m.actions)
+
+
+def grant_is_open(grant: Grant, kind: str, method: Method, targets: Targets) -> bool:
+    """True when ``grant`` lets ``method`` reach a target of ``kind``."""
+    constraints = dict(grant.constraints)
+    if grant.action == "iam:passrole" and method.passed_to_service:
+        if not service_allowed(constraints, method.passed_to_service):
+            return False
+    constraints.pop("iam:passedtoservice", None)
+    if constraints:
+        return False
+    if kind == "new" or grant.not_resource:
+        return True
+    return any(not targets.closed(r, kind) for r in grant.resources)
+
+
+def find_escalations(permissions: PermissionSet, targets: Targets | None = None) -> list[Escalation]:
+    """Every method of the catalogue that ``permissions`` makes possible."""
+    targets = targets or DocumentTargets()
+    present = permissions.allowed_among(escalation_actions())
+    found: list[Escalation] = []
+    for method in methods():
+        if any(a not in present for a, _ in method.actions):
+            continue
+        evidence: list[Grant] = []
+        for action, kind in method.actions:
+            open_grant = next((g for g in permissions.grants(action) if grant_is_open(g, kind, method, targets)), None)
+            if open_grant is None:
+                break
+            evidence.append(open_grant)
+        else:
+            found.append(Escalation(method, tuple(evidence)))
+    return found

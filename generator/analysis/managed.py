@@ -1,0 +1,58 @@
+"""AWS managed policies the analysis knows (a small curated data file, no network).
+
+An attachment of any other AWS managed policy has unknown effective permissions; PRV-020
+reports it so a reviewer looks, instead of the analysis silently assuming it is harmless.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from generator.analysis.document import Policy, normalize
+
+AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
+
+
+@dataclass(frozen=True)
+class ManagedPolicy:
+    """A curated AWS managed policy."""
+
+    name: str
+    arn: str
+    policy: Policy
+    broad: bool
+    approximate: bool
+    alternative: str
+
+
+def is_aws_managed(arn: str) -> bool:
+    return ":iam::aws:policy/" in arn
+
+
+def policy_name(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
+
+
+@lru_cache(maxsize=1)
+def _known() -> dict[str, ManagedPolicy]:
+    data = yaml.load(Path(__file__).with_name("aws_managed_policies.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    out: dict[str, ManagedPolicy] = {}
+    for name, entry in data["policies"].items():
+        doc = {"Version": "2012-10-17", "Statement": entry["statements"]}
+        out[name] = ManagedPolicy(name, AWS_MANAGED_PREFIX + name, normalize(doc), bool(entry.get("broad")),
+                                  bool(entry.get("approximate")), entry.get("alternative", ""))
+    return out
+
+
+def lookup(arn: str) -> ManagedPolicy | None:
+    """The curated entry for an AWS managed policy ARN (any partition, any path), or None."""
+    if not is_aws_managed(arn):
+        return None
+    return _known().get(policy_name(arn))
+
+
+def known_names() -> tuple[str, ...]:
+    return tuple(_known())

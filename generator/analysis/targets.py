@@ -1,0 +1,92 @@
+"""Spec-aware escalation targets: which roles, users, groups and policies a resource pattern
+reaches, and whether any of them could be more privileged than the acting principal."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from generator.analysis.arn import effectively_star, glob_match, has_wildcard, parse_arn
+from generator.analysis.escalation import IAM_KINDS
+from generator.spec.model import Spec
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A role or user of the spec as an escalation target."""
+
+    kind: str  # role | user | group
+    arn: str
+    boundary: str | None
+    department: str
+
+
+@dataclass
+class SpecTargets:
+    """Targets for one acting principal of a spec.
+
+    A pattern is closed only when every spec principal it matches carries the actor's own
+    boundary, and a wildcard pattern stays inside the IAM path of a department bounded by
+    that same boundary (roles created there later are forced through it, PB-002).
+    """
+
+    spec: Spec
+    actor_arn: str
+    actor_boundary: str | None
+    own_policy_names: tuple[str, ...] = ()
+    principals: list[Principal] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.principals:
+            self.principals = principal_index(self.spec)
+
+    def closed(self, resource: str, kind: str) -> bool:
+        if kind in IAM_KINDS and effectively_star(resource):
+            return False
+        if kind == "self":
+            return not glob_match(resource, self.actor_arn)
+        if kind == "policy":
+            return self._policy_closed(resource)
+        if kind in ("role", "user", "group"):
+            return self._principal_closed(resource, kind)
+        return not has_wildcard(resource)
+
+    def _policy_closed(self, resource: str) -> bool:
+        boundaries = [self.spec.boundary_arn(k) for k in self.spec.boundaries]
+        if any(glob_match(resource, b) for b in boundaries):
+            return False
+        arn = parse_arn(resource)
+        last = arn.resource.rsplit("/", 1)[-1] if arn else resource
+        return not any(glob_match(last, name) for name in self.own_policy_names)
+
+    def _principal_closed(self, resource: str, kind: str) -> bool:
+        matched = [p for p in self.principals if p.kind == kind and glob_match(resource, p.arn)]
+        if self.actor_boundary is None:
+            return all(p.boundary is not None for p in matched)
+        if any(p.boundary != self.actor_boundary for p in matched):
+            return False
+        if not has_wildcard(resource):
+            return True
+        return self._confined(resource, kind)
+
+    def _confined(self, resource: str, kind: str) -> bool:
+        literal = resource.split("*", 1)[0].split("?", 1)[0]
+        for dept in self.spec.departments.values():
+            if dept.boundary != self.actor_boundary:
+                continue
+            prefix = self.spec.arn("iam", f"{kind}/{dept.key}/")
+            if literal.startswith(prefix):
+                return True
+        return False
+
+
+def principal_index(spec: Spec) -> list[Principal]:
+    """Every role, user and department group of ``spec`` with its ARN and boundary."""
+    out: list[Principal] = []
+    for dept in spec.departments.values():
+        for role in dept.roles.values():
+            out.append(Principal("role", spec.arn("iam", f"role{role.iam_path}{role.name}"), role.boundary, dept.key))
+        for user in dept.users:
+            out.append(Principal("user", spec.arn("iam", f"user{user.iam_path}{user.name}"), user.boundary, dept.key))
+        bounded = dept.boundary if dept.users and all(u.boundary == dept.boundary for u in dept.users) else None
+        for path in (f"/{dept.key}/", "/"):
+            out.append(Principal("group", spec.arn("iam", f"group{path}{dept.group_name}"), bounded, dept.key))
+    return out

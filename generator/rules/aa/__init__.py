@@ -1,0 +1,1 @@
+"""Rules of the AA family (one rule per module)."""

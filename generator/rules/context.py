@@ -1,0 +1,184 @@
+"""What rules see: the spec, the generated documents, and each principal's effective permissions.
+
+The same rules run in two modes. In *spec* mode (``validate``) documents come from
+``generator.policies.build`` and principals are the spec's roles and users. In *document*
+mode (``check-policy``) every file is one document and every identity document stands for a
+principal of its own, with nothing known about the account around it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from generator.analysis.document import Policy, Statement, normalize
+from generator.analysis.effective import Grant, PermissionSet, Source
+from generator.analysis.escalation import DocumentTargets, Targets
+from generator.analysis.managed import is_aws_managed, lookup
+from generator.findings import Finding
+from generator.spec.model import Role, Spec, User
+
+
+@dataclass
+class DocView:
+    """One policy document as rules see it."""
+
+    key: str
+    kind: str  # identity | boundary | trust | resource
+    name: str
+    spec_path: str  # spec mode: where findings go; document mode: ''
+    document: Any
+    file: str = ""
+    managed: bool = False
+    attachments: tuple = ()
+    in_spec: bool = False
+
+    @cached_property
+    def policy(self) -> Policy:
+        return normalize(self.document)
+
+    def path_for(self, path: str) -> str:
+        """The finding path: the spec path in spec mode, the JSON path in document mode."""
+        return self.spec_path if self.in_spec else path
+
+    def describe(self, path: str, message: str) -> str:
+        """In spec mode name the generated document and statement, since the path cannot."""
+        if self.in_spec:
+            where = f"{path} of " if path else ""
+            return f"{message} ({where}{self.kind} policy {self.name})"
+        return message
+
+
+@dataclass
+class PrincipalView:
+    """A role or user (or, in document mode, one identity document) with its effective permissions."""
+
+    kind: str  # role | user | document
+    name: str
+    path: str  # spec path ('' in document mode)
+    permissions: PermissionSet
+    targets: Targets
+    documents: list[DocView] = field(default_factory=list)
+    boundary: str | None = None
+    managed_policies: tuple[str, ...] = ()
+    role: Role | None = None
+    user: User | None = None
+
+    def path_of(self, grant: Grant | None = None, element: str = "") -> str:
+        """Where a finding about ``grant`` goes: the principal in spec mode, the statement otherwise."""
+        if self.path:
+            return self.path
+        if grant is None:
+            return ""
+        return f"{grant.statement.path}.{element}" if element else grant.statement.path
+
+    def where(self, source: Source, stmt: Statement, element: str = "") -> str:
+        """Path of a statement-level finding: the document's spec path (a managed policy's
+        entry) in spec mode, ``Statement[i].Element`` in document mode."""
+        if self.kind != "document":
+            return source.path or self.path
+        return f"{stmt.path}.{element}" if element else stmt.path
+
+    def statements(self, include_managed: bool = False) -> list[tuple[Source, Statement]]:
+        """Identity Allow statements reaching the principal (boundaries excluded). AWS managed
+        policies are left out unless asked for: PRV-004/PRV-020 judge them as attachments."""
+        return [(src, s) for src, s in self.permissions.allows if include_managed or src.kind != "managed"]
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.name}" if self.kind != "document" else "this policy"
+
+
+@dataclass
+class Context:
+    """Everything a rule may look at."""
+
+    spec: Spec | None
+    documents: list[DocView]
+    policies: Any = None  # generator.policies.PolicySet in spec mode
+    today: date = field(default_factory=date.today)
+    findings: list[Finding] = field(default_factory=list)  # for "post" rules
+
+    @property
+    def mode(self) -> str:
+        return "spec" if self.spec is not None else "document"
+
+    def documents_of(self, *kinds: str) -> list[DocView]:
+        return [d for d in self.documents if d.kind in kinds]
+
+    def principals(self) -> list[PrincipalView]:
+        """Every principal, built once per context."""
+        if not hasattr(self, "_principals"):
+            self._principals = self._spec_principals() if self.spec is not None else self._document_principals()
+        return self._principals
+
+    def _document_principals(self) -> list[PrincipalView]:
+        out = []
+        for doc in self.documents_of("identity"):
+            pset = PermissionSet([(Source(doc.file or doc.key, doc.file), doc.policy)])
+            out.append(PrincipalView("document", doc.file or doc.key, "", pset, DocumentTargets(), [doc]))
+        return out
+
+    def _spec_principals(self) -> list[PrincipalView]:
+        from generator.analysis.targets import SpecTargets, principal_index
+
+        spec = self.spec
+        assert spec is not None
+        index = principal_index(spec)
+        # One pass over the attachments (PolicySet.for_principal scans every document per call).
+        identity: dict[tuple[str, str], list[DocView]] = {}
+        boundaries: dict[tuple[str, str], DocView] = {}
+        for doc in self.documents:
+            for target in doc.attachments:
+                if doc.kind == "identity":
+                    identity.setdefault(tuple(target), []).append(doc)
+                elif doc.kind == "boundary":
+                    boundaries.setdefault(tuple(target), doc)
+        memberships = getattr(self.policies, "memberships", {}) or {}
+        out = []
+        entries: list[tuple[str, Any]] = [("role", r) for r in spec.roles] + [("user", u) for u in spec.users]
+        for kind, obj in entries:
+            groups = memberships.get(obj.name, ()) if kind == "user" else ()
+            reach = [(kind, obj.name)] + [("group", g) for g in groups]
+            docs = _unique(d for target in reach for d in identity.get(target, []))
+            bdoc = boundaries.get((kind, obj.name))
+            managed = tuple(getattr(obj, "managed_policies", ()))
+            sources = [(Source(d.key, d.spec_path, "identity"), d.policy) for d in docs]
+            unknown = []
+            for i, arn in enumerate(managed):
+                entry = lookup(arn)
+                if entry is not None:
+                    sources.append((Source(arn, f"{obj.path}.managed_policies[{i}]", "managed"), entry.policy))
+                elif is_aws_managed(arn):
+                    unknown.append(arn)
+            boundary = None
+            if bdoc is not None:
+                boundary = [(Source(bdoc.key, bdoc.spec_path, "boundary"), bdoc.policy)]
+            pset = PermissionSet(sources, boundary, tuple(unknown))
+            iam_path = obj.iam_path
+            actor = spec.arn("iam", f"{kind}{iam_path}{obj.name}")
+            targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index)
+            out.append(PrincipalView(kind, obj.name, obj.path, pset, targets, docs, obj.boundary, managed,
+                                     role=obj if kind == "role" else None, user=obj if kind == "user" else None))
+        return out
+
+
+def _unique(docs: Any) -> list[DocView]:
+    seen: dict[str, DocView] = {}
+    for d in docs:
+        seen.setdefault(d.key, d)
+    return list(seen.values())
+
+
+def spec_context(spec: Spec, policies: Any, today: date | None = None) -> Context:
+    """A spec-mode context over the documents ``policies`` holds."""
+    docs = [DocView(d.key, d.kind, d.name, d.spec_path or "", d.document, managed=d.managed,
+                    attachments=tuple(d.attachments), in_spec=True) for d in policies.docs.values()]
+    return Context(spec=spec, documents=docs, policies=policies, today=today or date.today())
+
+
+def document_context(items: list[tuple[str, str, Any]]) -> Context:
+    """A document-mode context: ``(file, kind, document)`` per raw policy."""
+    docs = [DocView(key=file, kind=kind, name=file, spec_path="", document=doc, file=file) for file, kind, doc in items]
+    return Context(spec=None, documents=docs)

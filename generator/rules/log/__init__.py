@@ -1,0 +1,1 @@
+"""Rules of the LOG family (one rule per module)."""

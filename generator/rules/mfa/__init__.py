@@ -1,0 +1,1 @@
+"""Rules of the MFA family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the PB family (one rule per module)."""

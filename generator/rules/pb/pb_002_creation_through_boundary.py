@@ -1,0 +1,34 @@
+"""PB-002: creating or changing roles and users requires the boundary."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.findings import Finding
+from generator.rules.base import Rule
+from generator.rules.context import Context
+
+
+BOUNDARY_ACTIONS = tuple(a.lower() for a in (
+    "iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy",
+    "iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:CreateUser", "iam:PutUserPermissionsBoundary",
+    "iam:AttachUserPolicy", "iam:DetachUserPolicy", "iam:PutUserPolicy", "iam:DeleteUserPolicy",
+))
+_ACTION_SET = frozenset(BOUNDARY_ACTIONS)
+
+
+class CreationThroughBoundary(Rule):
+    id = "PB-002"
+    title = "Role and user creation forced through the boundary"
+    grade = "CRIT"
+    rationale = "A delegate that can create roles without the boundary can create an administrator."
+    remediation = "Add StringEquals iam:PermissionsBoundary = <department boundary ARN> (`can_create_roles` does it)."
+    references = ("IAM User Guide: delegating with permissions boundaries (CreateOrChangeOnlyWithBoundary)",)
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        for principal in ctx.principals():
+            for action in sorted(principal.permissions.allowed_among(_ACTION_SET)):
+                loose = [g for g in principal.permissions.grants(action) if "iam:permissionsboundary" not in g.constraints]
+                if loose:
+                    yield self.finding(principal.path, f"{principal.label} can use {action} without the "
+                                                        f"iam:PermissionsBoundary condition ({loose[0].location})")
+                    break

@@ -1,0 +1,1 @@
+"""Rules of the POL family (one rule per module)."""

@@ -1,0 +1,1 @@
+"""Rules of the PRV family (one rule per module)."""

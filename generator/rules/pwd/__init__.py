@@ -1,0 +1,1 @@
+"""Rules of the PWD family (one rule per module)."""

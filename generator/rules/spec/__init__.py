@@ -1,0 +1,1 @@
+"""Rules of the SPEC family (one rule per module)."""

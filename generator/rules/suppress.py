@@ -1,0 +1,28 @@
+"""``exceptions:`` handling: which findings an entry covers, and marking them suppressed."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from generator.findings import Finding
+from generator.spec.model import Exception_
+
+
+def path_within(path: str, scope: str) -> bool:
+    """True when ``path`` is ``scope`` or lies below it (``a.b`` and ``a[0]`` are within ``a``)."""
+    return scope == "" or path == scope or path.startswith(scope + ".") or path.startswith(scope + "[")
+
+
+def exception_matches(exc: Exception_, finding: Finding) -> bool:
+    """True when ``exc`` names the finding's rule and covers its path."""
+    return finding.rule_id == exc.rule.upper() and path_within(finding.path, exc.path)
+
+
+def apply_exceptions(findings: list[Finding], exceptions: list[Exception_], today: date) -> list[Finding]:
+    """Mark findings covered by a live exception as suppressed (expired ones suppress nothing)."""
+    live = [e for e in exceptions if e.expires >= today]
+    out = []
+    for f in findings:
+        exc = next((e for e in live if exception_matches(e, f)), None)
+        out.append(f if exc is None else replace(f, suppressed=True, suppression_reason=exc.reason))
+    return out

@@ -1,0 +1,1 @@
+"""Rules of the TAG family (one rule per module)."""

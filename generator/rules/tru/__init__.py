@@ -1,0 +1,1 @@
+"""Rules of the TRU family (one rule per module)."""

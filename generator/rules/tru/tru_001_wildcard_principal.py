@@ -1,0 +1,25 @@
+"""TRU-001: no wildcard principal in a trust policy."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.rules.base import DocumentRule
+from generator.rules.context import DocView
+
+
+class WildcardPrincipal(DocumentRule):
+    id = "TRU-001"
+    title = "No wildcard principal"
+    grade = "CRIT"
+    rationale = "A wildcard principal lets any AWS account in the world try to assume the role."
+    remediation = "Name the accounts, roles or services that may assume the role."
+    references = ("checkov CKV_AWS_60 (AWS=* only)", "Access Analyzer: Role trust policy unsupported wildcard in principal")
+    kinds = ("trust",)
+
+    def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
+        for stmt in doc.policy.statements:
+            if not stmt.allow:
+                continue
+            for kind, value in stmt.principals:
+                if value == "*" or (kind == "AWS" and ":iam::*:" in value):
+                    yield f"{stmt.path}.Principal", f"principal {value!r} lets anyone assume the role"

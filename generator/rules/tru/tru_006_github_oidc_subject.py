@@ -1,0 +1,49 @@
+"""TRU-006: GitHub Actions OIDC trust pins the repository in a safe sub claim."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from generator.rules.base import DocumentRule
+from generator.rules.context import DocView
+
+
+_GITHUB = "token.actions.githubusercontent.com"
+_SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub$")
+_ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
+_REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/*]+")
+
+
+def sub_problem(value: str) -> str | None:
+    """Why a GitHub sub claim value is unsafe (checkov CKV_AWS_358 logic), or None."""
+    if value == "*" or ":" not in value:
+        return f"sub {value!r} admits every repository"
+    claim = value.split(":", 1)[0]
+    if claim == "*" or claim in _ABUSABLE:
+        return f"sub {value!r} starts with the {claim!r} claim, which any repository can satisfy"
+    if claim == "repo" and not _REPO.match(value):
+        return f"sub {value!r} does not name one organisation/repository"
+    return None
+
+
+class GithubOidcSubject(DocumentRule):
+    id = "TRU-006"
+    title = "GitHub Actions OIDC sub claim safe"
+    grade = "HIGH"
+    rationale = "Any GitHub repository can get a token from GitHub's issuer; only the sub claim tells them apart."
+    remediation = "Require token.actions.githubusercontent.com:sub = repo:<org>/<repo>:<ref or environment>."
+    references = ("checkov CKV_AWS_358, CKV_AWS_393", "Access Analyzer: Missing github repo condition key")
+    kinds = ("trust",)
+
+    def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
+        for stmt in doc.policy.statements:
+            if not stmt.allow or not any(_GITHUB in v for k, v in stmt.principals if k == "Federated"):
+                continue
+            subs = [c for c in stmt.conditions if _SUB_KEY.match(c.key) and not c.negated]
+            if not subs:
+                yield f"{stmt.path}.Condition", "GitHub OIDC trust without a sub condition admits every repository"
+            for cond in subs:
+                for value in cond.values:
+                    problem = sub_problem(value)
+                    if problem:
+                        yield f"{stmt.path}.Condition.{cond.operator}", problem
