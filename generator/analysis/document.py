@@ -85,6 +85,14 @@ class Statement:
         """Catalogued actions this statement covers (lower-case), NotAction complemented."""
         return catalog().expand_all(self.actions, self.not_action)
 
+    @property
+    def every_action(self) -> bool:
+        """True when ``Action`` names every action of every service: ``"*"``, ``"*:*"``, ``"*:?*"``."""
+        if self.not_action:
+            return False
+        cat = catalog()
+        return any(a.strip() == "*" or cat.expand(a) == cat.all_actions for a in self.actions)
+
     def has_wildcard_resource(self) -> bool:
         return not self.not_resource and "*" in self.resources
 

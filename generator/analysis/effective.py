@@ -46,7 +46,8 @@ class Grant:
         return f"{self.source.key} {self.statement.path}"
 
 
-def _resources_covered(deny: Statement, resources: tuple[str, ...], not_resource: bool) -> bool:
+def resources_covered(deny: Statement, resources: tuple[str, ...], not_resource: bool) -> bool:
+    """True when ``deny`` reaches every resource of a grant on ``resources`` (or NotResource)."""
     if deny.not_resource:
         return False
     if not_resource:
@@ -121,7 +122,7 @@ class PermissionSet:
     @staticmethod
     def _apply_denies(grant: Grant, denies: list[Statement]) -> Grant | None:
         for deny in denies:
-            if not _resources_covered(deny, grant.resources, grant.not_resource):
+            if not resources_covered(deny, grant.resources, grant.not_resource):
                 continue
             if not deny.conditions:
                 return None

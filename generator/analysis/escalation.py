@@ -47,8 +47,18 @@ class Escalation:
         return f"{self.method.id} ({self.method.title}) via {where}"
 
 
+PRINCIPAL_KINDS = frozenset({"role", "user", "group"})
+TAG_MATCH = "resource-tag-match"
+
+
 class Targets(Protocol):
-    """Decides whether a resource pattern can only reach harmless targets."""
+    """Decides whether a resource pattern can only reach harmless targets.
+
+    Implementations may also offer ``closed_by_tag(resource, kind)``: whether the principals
+    the pattern matches *and that carry the actor's own ABAC tag* are all harmless (the
+    reach of a grant conditioned on ``iam:ResourceTag/<key> = ${aws:PrincipalTag/<key>}``).
+    Without it a tag-matched grant counts as closed: nothing is known about who is tagged.
+    """
 
     def closed(self, resource: str, kind: str) -> bool: ...
 
@@ -91,6 +101,17 @@ def grant_is_open(grant: Grant, kind: str, method: Method, targets: Targets) -> 
         if not service_allowed(constraints, method.passed_to_service):
             return False
     constraints.pop("iam:passedtoservice", None)
+    if kind == "new":
+        # The caller creates the resource, tagged as ABAC demands: a tag match narrows nothing.
+        constraints.pop(TAG_MATCH, None)
+    if set(constraints) == {TAG_MATCH} and kind in PRINCIPAL_KINDS:
+        # ABAC on a role or user reaches the actor's own department, which may hold a
+        # more privileged principal than the actor: ask the targets who carries the tag.
+        by_tag = getattr(targets, "closed_by_tag", None)
+        if by_tag is None:
+            return False
+        resources = ("*",) if grant.not_resource else grant.resources
+        return any(not by_tag(r, kind) for r in resources)
     if constraints:
         return False
     if kind == "new" or grant.not_resource:

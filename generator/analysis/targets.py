@@ -24,8 +24,10 @@ class SpecTargets:
     """Targets for one acting principal of a spec.
 
     A pattern is closed only when every spec principal it matches carries the actor's own
-    boundary, and a wildcard pattern stays inside the IAM path of a department bounded by
-    that same boundary (roles created there later are forced through it, PB-002).
+    boundary (any boundary, for an actor without one), and a wildcard pattern stays inside
+    the IAM path of a department bounded that way (roles created there later are forced
+    through it, PB-002). A wildcard that matches no spec principal is open: the account
+    holds roles the spec does not describe.
     """
 
     spec: Spec
@@ -33,6 +35,7 @@ class SpecTargets:
     actor_boundary: str | None
     own_policy_names: tuple[str, ...] = ()
     principals: list[Principal] = field(default_factory=list)
+    actor_department: str = ""
 
     def __post_init__(self) -> None:
         if not self.principals:
@@ -49,6 +52,14 @@ class SpecTargets:
             return self._principal_closed(resource, kind)
         return not has_wildcard(resource)
 
+    def closed_by_tag(self, resource: str, kind: str) -> bool:
+        """Whether the spec principals of ``kind`` that ``resource`` matches and that carry the
+        actor's department tag are all no more privileged than the actor. Principals outside
+        the spec cannot carry the tag: only the IAM administrator sets it (TAG-003)."""
+        tagged = [p for p in self.principals if p.kind == kind and p.department == self.actor_department
+                  and p.arn != self.actor_arn and glob_match(resource, p.arn)]
+        return all(self._not_above(p.boundary) for p in tagged)
+
     def _policy_closed(self, resource: str) -> bool:
         boundaries = [self.spec.boundary_arn(k) for k in self.spec.boundaries]
         if any(glob_match(resource, b) for b in boundaries):
@@ -58,19 +69,27 @@ class SpecTargets:
         return not any(glob_match(last, name) for name in self.own_policy_names)
 
     def _principal_closed(self, resource: str, kind: str) -> bool:
-        matched = [p for p in self.principals if p.kind == kind and glob_match(resource, p.arn)]
-        if self.actor_boundary is None:
-            return all(p.boundary is not None for p in matched)
-        if any(p.boundary != self.actor_boundary for p in matched):
+        matched = [p for p in self.principals
+                   if p.kind == kind and p.arn != self.actor_arn and glob_match(resource, p.arn)]
+        if not all(self._not_above(p.boundary) for p in matched):
             return False
         if not has_wildcard(resource):
-            return True
+            return True  # a spec principal checked above, or one named on purpose outside the spec
+        # A pattern also reaches principals that exist outside the spec or are created later:
+        # only a department path whose boundary caps them (PB-002 forces it) keeps it closed.
         return self._confined(resource, kind)
+
+    def _not_above(self, boundary: str | None) -> bool:
+        """A target with ``boundary`` cannot hold more than the actor: it carries the actor's
+        own boundary, or any boundary when the actor has none to compare with."""
+        if boundary is None:
+            return False
+        return self.actor_boundary is None or boundary == self.actor_boundary
 
     def _confined(self, resource: str, kind: str) -> bool:
         literal = resource.split("*", 1)[0].split("?", 1)[0]
         for dept in self.spec.departments.values():
-            if dept.boundary != self.actor_boundary:
+            if not self._not_above(dept.boundary):
                 continue
             prefix = self.spec.arn("iam", f"{kind}/{dept.key}/")
             if literal.startswith(prefix):

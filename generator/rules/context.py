@@ -158,7 +158,8 @@ class Context:
             pset = PermissionSet(sources, boundary, tuple(unknown))
             iam_path = obj.iam_path
             actor = spec.arn("iam", f"{kind}{iam_path}{obj.name}")
-            targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index)
+            targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index,
+                                  actor_department=obj.department)
             out.append(PrincipalView(kind, obj.name, obj.path, pset, targets, docs, obj.boundary, managed,
                                      role=obj if kind == "role" else None, user=obj if kind == "user" else None))
         return out

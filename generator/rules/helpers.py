@@ -82,7 +82,7 @@ def unconstrained_hits(principal: PrincipalView, set_name: str) -> Iterator[tupl
     """Identity statements of ``principal`` that allow actions of the named set on every resource
     without a narrowing condition (``Action: "*"`` is left to PRV-001/PRV-002)."""
     for source, stmt in principal.statements():
-        if "*" in stmt.actions and not stmt.not_action or not unconstrained(stmt):
+        if stmt.every_action or not unconstrained(stmt):
             continue
         found = hits(stmt, set_name)
         if found:

@@ -17,7 +17,11 @@ CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and (p / "expect
 
 
 def flagged(case: Path, name: str, rule_id: str, kind: str | None) -> set[str]:
-    if kind is None:
+    if kind in ("credential_report", "authorization_details"):  # CRED and ACCT: iamforge audit
+        from generator.audit import fixture_findings
+
+        findings = fixture_findings(case / f"{name}.yaml")
+    elif kind is None:
         findings = validate_spec(load_spec(case / f"{name}.yaml"), today=TODAY)
     else:
         doc = json.loads((case / f"{name}.json").read_text(encoding="utf-8"))

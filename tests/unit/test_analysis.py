@@ -137,3 +137,43 @@ def test_passrole_within_own_bounded_path_is_neutralised() -> None:
 def test_passrole_reaching_an_unbounded_role_is_escalation() -> None:
     assert _prv005("arn:aws:iam::111122223333:role/ops/*") == ["departments.engineering.roles.developer"]
     assert _prv005("arn:aws:iam::111122223333:role/*") == ["departments.engineering.roles.developer"]
+
+
+def test_one_module_reads_the_iam_database() -> None:
+    from pathlib import Path
+
+    from generator.analysis import catalog as analysis_catalog
+    from generator.policies import catalog as builder_catalog
+
+    root = Path(__file__).resolve().parents[2] / "generator"
+    readers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py")
+                     if "from policy_sentry" in p.read_text(encoding="utf-8")
+                     or "import policy_sentry" in p.read_text(encoding="utf-8"))
+    assert readers == ["analysis/catalog.py"]
+    assert builder_catalog.expand is analysis_catalog.action_names
+    assert builder_catalog.supports is analysis_catalog.supports
+
+
+def test_builder_helpers_speak_canonical_names() -> None:
+    from generator.analysis.catalog import action_names, canonical, is_wildcard_only, supports, tagging_actions
+
+    assert canonical("IAM:passrole") == "iam:PassRole" and canonical("iam:Pass*") is None
+    assert action_names("iam:PassRole") == ("iam:PassRole",) and action_names("*") == ()
+    assert "s3:GetObject" in action_names("s3:Get*") and action_names("s3*:Get*") == ()
+    assert is_wildcard_only("sts:GetCallerIdentity") and not is_wildcard_only("s3:GetObject")
+    assert supports("lambda:InvokeFunction", "aws:ResourceTag/Department")
+    assert supports("ec2:RunInstances", "aws:SourceIp") and not supports("ec2:RunInstances", "iam:PassedToService")
+    assert "iam:TagRole" in tagging_actions("iam")
+
+
+def test_literal_tag_key_templates_match_concrete_keys() -> None:
+    # The catalogue writes some templates as ".../tag-key" instead of ".../${TagKey}".
+    assert catalog().lookup("secretsmanager:GetSecretValue").supports_key("secretsmanager:ResourceTag/Project")
+
+
+def test_patterns_that_name_every_resource_of_a_type() -> None:
+    for star in ("arn:aws:iam::111122223333:role*", "arn:aws:iam::111122223333:r*", "arn:aws:iam::*",
+                 "arn:*:iam::*:role/*", "arn:aws:iam::111122223333:role/?*", "arn:aws:iam::111122223333:*"):
+        assert effectively_star(star), star
+    for scoped in ("arn:aws:iam::111122223333:role/*-admin", "arn:aws:s3:::a*", "arn:aws:iam::111122223333:role/x"):
+        assert not effectively_star(scoped), scoped

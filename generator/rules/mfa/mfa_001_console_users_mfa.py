@@ -11,7 +11,7 @@ from generator.rules.context import Context
 def enforces_mfa(policy) -> bool:
     """A Deny of (almost) everything while aws:MultiFactorAuthPresent is false or missing."""
     for stmt in policy.statements:
-        if stmt.effect != "Deny" or not (stmt.not_action or "*" in stmt.actions):
+        if stmt.effect != "Deny" or not (stmt.not_action or stmt.every_action):
             continue
         for cond in stmt.conditions:
             if (cond.key_lower == "aws:multifactorauthpresent" and cond.base == "Bool" and cond.if_exists

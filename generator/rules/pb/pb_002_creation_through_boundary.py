@@ -25,6 +25,12 @@ class CreationThroughBoundary(Rule):
     references = ("IAM User Guide: delegating with permissions boundaries (CreateOrChangeOnlyWithBoundary)",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        for role in ctx.spec.roles:
+            # The generator builds no delegation policy then; the spec still asks for one.
+            if role.can_create_roles and (not role.boundary or role.boundary not in ctx.spec.boundaries):
+                yield self.finding(f"{role.path}.can_create_roles",
+                                   f"role {role.name} may create roles but its department has no permission "
+                                   "boundary to force on them")
         for principal in ctx.principals():
             for action in sorted(principal.permissions.allowed_among(_ACTION_SET)):
                 loose = [g for g in principal.permissions.grants(action) if "iam:permissionsboundary" not in g.constraints]

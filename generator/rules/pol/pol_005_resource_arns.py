@@ -23,7 +23,7 @@ class ResourceArns(DocumentRule):
             listed = isinstance(stmt.raw.get(stmt.resource_key), list)
             for i, resource in enumerate(stmt.resources):
                 path = f"{stmt.path}.{stmt.resource_key}" + (f"[{i}]" if listed else "")
-                problem = self._problem(resource, services, stmt.not_action or "*" in stmt.actions)
+                problem = self._problem(resource, services, stmt.not_action or stmt.every_action)
                 if problem:
                     yield path, problem
 

@@ -21,7 +21,7 @@ class ConditionKeyApplies(DocumentRule):
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
         cat = catalog()
         for stmt in doc.policy.statements:
-            if stmt.not_action or "*" in stmt.actions:
+            if stmt.not_action or stmt.every_action:
                 continue
             actions = [cat.actions[a] for a in stmt.expanded() if a in cat.actions]
             for cond in stmt.conditions:

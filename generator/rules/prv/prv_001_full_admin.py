@@ -18,6 +18,6 @@ class FullAdmin(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt in principal.statements(include_managed=True):
-            if not stmt.not_action and "*" in stmt.actions and unscoped(stmt):
+            if stmt.every_action and unscoped(stmt):
                 yield (principal.where(source, stmt, "Action"),
                        f"{principal.label} is allowed every action on every resource ({source.key} {stmt.path})")

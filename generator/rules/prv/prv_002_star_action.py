@@ -18,6 +18,6 @@ class StarAction(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt in principal.statements():
-            if not stmt.not_action and "*" in stmt.actions and not unscoped(stmt):
+            if stmt.every_action and not unscoped(stmt):
                 yield (principal.where(source, stmt, "Action"),
                        f"{source.key} {stmt.path} allows every action (Action \"*\") on {', '.join(stmt.resources)}")

@@ -18,7 +18,7 @@ class RestrictableOnStar(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt in principal.statements():
-            if stmt.not_action or "*" in stmt.actions or not unconstrained(stmt):
+            if stmt.not_action or stmt.every_action or not unconstrained(stmt):
                 continue
             found = hits(stmt, "scopable")
             if found:

@@ -25,7 +25,7 @@ class ComputeRoleAdmin(PrincipalRule):
         role = principal.role
         if role is None or not any(s in COMPUTE for s in role.trust.services):
             return
-        admin = any("*" in s.actions and not s.not_action and unscoped(s) for _, s in principal.statements())
+        admin = any(s.every_action and unscoped(s) for _, s in principal.statements())
         escalations = find_escalations(principal.permissions, principal.targets)
         if admin or escalations:
             what = "full admin" if admin else f"able to escalate ({escalations[0].method.id})"

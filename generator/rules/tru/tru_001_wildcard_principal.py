@@ -20,6 +20,10 @@ class WildcardPrincipal(DocumentRule):
         for stmt in doc.policy.statements:
             if not stmt.allow:
                 continue
-            for kind, value in stmt.principals:
-                if value == "*" or (kind == "AWS" and ":iam::*:" in value):
+            for _, value in stmt.principals:
+                if value == "*":
                     yield f"{stmt.path}.Principal", f"principal {value!r} lets anyone assume the role"
+                elif "*" in value or "?" in value:
+                    # IAM matches principals exactly; a wildcard is rejected or, in the account
+                    # field (``arn:aws:iam::*:root``), reads as every account.
+                    yield f"{stmt.path}.Principal", f"principal {value!r} has a wildcard: any account may match it"

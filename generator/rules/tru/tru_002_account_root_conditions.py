@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.analysis.conditions import pinned_keys
 from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
 
 _CONSTRAINING = ("aws:principalarn", "aws:principalorgid", "aws:principalorgpaths", "sts:externalid",
-                 "aws:multifactorauthpresent", "aws:principaltag/")
+                 "aws:multifactorauthpresent", "aws:multifactorauthage", "aws:principaltag/")
 
 
 def account_wide(kind: str, value: str) -> bool:
@@ -29,5 +30,7 @@ class AccountRootConditions(DocumentRule):
         for stmt in doc.policy.statements:
             if not stmt.allow or not any(account_wide(k, v) for k, v in stmt.principals):
                 continue
-            if not any(c.key_lower.startswith(_CONSTRAINING) for c in stmt.conditions):
+            # Only a condition that pins its key counts: BoolIfExists MFA, StringLike
+            # aws:PrincipalArn "*" or StringNotEquals sts:ExternalId let the account in anyway.
+            if not any(k.startswith(_CONSTRAINING) for k in pinned_keys(stmt)):
                 yield f"{stmt.path}.Principal", "the role trusts a whole account without a constraining condition"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.analysis.conditions import pinned_keys
 from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
@@ -22,7 +23,8 @@ class OidcConditions(DocumentRule):
     title = "OIDC federation constrained by aud and sub"
     grade = "HIGH"
     rationale = "Without aud and sub conditions any token the issuer signs, for anyone, assumes the role."
-    remediation = "Add StringEquals <issuer>:aud and StringEquals/StringLike <issuer>:sub."
+    remediation = ("Add StringEquals <issuer>:aud and StringEquals/StringLike <issuer>:sub (no IfExists, "
+                   "no ForAllValues, no bare \"*\").")
     references = ("Access Analyzer: Missing condition key for oidc principal",)
     kinds = ("trust",)
 
@@ -34,7 +36,7 @@ class OidcConditions(DocumentRule):
                 host = oidc_host(value) if kind == "Federated" else None
                 if host is None:
                     continue
-                keys = {c.key_lower for c in stmt.conditions if not c.negated}
+                keys = pinned_keys(stmt)
                 missing = [k for k in ("aud", "sub") if f"{host.lower()}:{k}" not in keys]
                 if missing:
                     yield f"{stmt.path}.Condition", f"OIDC principal {host} has no condition on {' or '.join(missing)}"

@@ -4,12 +4,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from generator.analysis.conditions import pins
 from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
 
 _GITHUB = "token.actions.githubusercontent.com"
-_SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub$")
+_SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub$", re.IGNORECASE)
 _ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
 _REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/*]+")
 
@@ -39,9 +40,12 @@ class GithubOidcSubject(DocumentRule):
         for stmt in doc.policy.statements:
             if not stmt.allow or not any(_GITHUB in v for k, v in stmt.principals if k == "Federated"):
                 continue
-            subs = [c for c in stmt.conditions if _SUB_KEY.match(c.key) and not c.negated]
+            named = [c for c in stmt.conditions if _SUB_KEY.match(c.key)]
+            subs = [c for c in named if pins(c)]
             if not subs:
-                yield f"{stmt.path}.Condition", "GitHub OIDC trust without a sub condition admits every repository"
+                loose = f" ({', '.join(sorted({c.operator for c in named}))} does not require a match)" if named else ""
+                yield (f"{stmt.path}.Condition",
+                       f"GitHub OIDC trust without a sub condition that must match admits every repository{loose}")
             for cond in subs:
                 for value in cond.values:
                     problem = sub_problem(value)

@@ -27,7 +27,7 @@ class ActionPrincipalType(DocumentRule):
 
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
         for stmt in doc.policy.statements:
-            if not stmt.allow or stmt.not_action or "*" in stmt.actions:
+            if not stmt.allow or stmt.not_action or stmt.every_action:
                 continue
             actions = {a.lower() for a in stmt.actions}
             for kind, value in stmt.principals:

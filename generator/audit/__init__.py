@@ -1,0 +1,91 @@
+"""Audit an existing AWS account: the credential report and the authorization details.
+
+Library entry points (they return data and never print):
+
+* :func:`audit_files` reads a credential report CSV and/or authorization details JSON;
+* :func:`audit_aws` fetches both through boto3 (standard credential chain);
+* :func:`generator.audit.report.render_text` renders the grouped text report.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from generator.audit.context import AuditOptions
+from generator.audit.credentials import parse_credential_report
+from generator.audit.details import AccountDetails, parse_details
+from generator.audit.run import AuditResult, run_audit
+from generator.errors import UsageError
+
+__all__ = ["AuditOptions", "AuditResult", "audit_aws", "audit_files", "fixture_findings", "load_details", "options"]
+
+
+def options(as_of: date | None = None, max_key_age: int = 90, max_unused: int = 90,
+            stale_days: int = 90) -> AuditOptions:
+    """Audit thresholds (days), judged at the end of ``as_of`` (UTC; now when None)."""
+    for name, value in (("max-key-age", max_key_age), ("max-unused", max_unused), ("stale-days", stale_days)):
+        if value < 1:
+            raise UsageError(f"--{name} must be at least 1 day, got {value}")
+    return AuditOptions.at(as_of, max_key_age=max_key_age, max_unused=max_unused, stale_days=stale_days)
+
+
+def _read(path: str | Path) -> str:
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"{path}: no such file")
+    return p.read_text(encoding="utf-8-sig")
+
+
+def load_details(path: str | Path) -> AccountDetails:
+    """Authorization details from a JSON file (``aws iam get-account-authorization-details``)."""
+    try:
+        data = json.loads(_read(path))
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not JSON: {exc}") from exc
+    return parse_details(data, str(path))
+
+
+def audit_files(credential_report: str | Path | None = None, authorization_details: str | Path | None = None,
+                opts: AuditOptions | None = None) -> AuditResult:
+    """Audit from files; at least one of the two must be given.
+
+    Raises:
+        UsageError: when neither is given, a file is missing or it is not what it should be.
+    """
+    if credential_report is None and authorization_details is None:
+        raise UsageError("give --credential-report FILE.csv, --authorization-details FILE.json or --from-aws")
+    opts = opts or options()
+    rows = parse_credential_report(_read(credential_report)) if credential_report is not None else None
+    details = load_details(authorization_details) if authorization_details is not None else None
+    return run_audit(details, rows, opts, str(credential_report or ""))
+
+
+def audit_aws(session: Any = None, opts: AuditOptions | None = None) -> AuditResult:
+    """Fetch the credential report (generating it and waiting) and the authorization details, then audit.
+
+    Raises:
+        ToolError: when the AWS API cannot be reached or refuses.
+    """
+    from generator.audit.fetch import authorization_details, credential_report, iam_client
+
+    iam = iam_client(session)
+    data = authorization_details(iam)
+    details = parse_details(data, "aws")
+    details.source = f"aws:{details.account_id or 'account'}"
+    rows = parse_credential_report(credential_report(iam))
+    return run_audit(details, rows, opts or options(), f"{details.source}:credential-report")
+
+
+def fixture_findings(path: str | Path) -> list:
+    """Findings for a rule fixture (``tests/rules/CRED-*/fail.yaml``): a YAML mapping with ``as_of``
+    and ``credential_report`` (CSV text) and/or ``authorization_details`` (the JSON as YAML)."""
+    import yaml
+
+    data = yaml.safe_load(_read(path)) or {}
+    as_of = data.get("as_of")
+    opts = options(date.fromisoformat(as_of) if isinstance(as_of, str) else as_of)
+    rows = parse_credential_report(data["credential_report"]) if "credential_report" in data else None
+    details = parse_details(data["authorization_details"], str(path)) if "authorization_details" in data else None
+    return run_audit(details, rows, opts, str(path)).findings

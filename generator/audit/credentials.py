@@ -1,0 +1,134 @@
+"""The IAM credential report (``aws iam get-credential-report``, base64-decoded) as data.
+
+AWS writes three special values instead of dates and booleans, and each means something:
+
+* ``N/A``: nothing to report (no password, no key in that slot, a key that was never used);
+* ``no_information``: the password was never used, or not since tracking began (Oct 2014);
+* ``not_supported``: the field does not apply to the account root (password_enabled, ...).
+
+The parser keeps that meaning instead of turning every special value into "empty".
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from generator.errors import UsageError
+
+ROOT_USER = "<root_account>"
+NA, NO_INFORMATION, NOT_SUPPORTED = "N/A", "no_information", "not_supported"
+SPECIAL = frozenset({NA, NO_INFORMATION, NOT_SUPPORTED})
+REQUIRED_COLUMNS = ("user", "arn", "user_creation_time", "password_enabled", "password_last_used", "mfa_active",
+                    "access_key_1_active", "access_key_1_last_rotated", "access_key_1_last_used_date")
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """A date field: ``when`` is set for a date, ``special`` for N/A, no_information or not_supported."""
+
+    when: datetime | None = None
+    special: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.when is not None
+
+
+@dataclass(frozen=True)
+class AccessKey:
+    """One access key slot (1 or 2) that holds a key, active or not."""
+
+    slot: int
+    active: bool
+    last_rotated: Stamp
+    last_used: Stamp  # special N/A: the key was never used
+
+    @property
+    def never_used(self) -> bool:
+        return self.last_used.when is None
+
+
+@dataclass(frozen=True)
+class CredentialRow:
+    """One line of the report: the account root or an IAM user."""
+
+    user: str
+    arn: str
+    line: int  # 1-based line in the CSV (the header is line 1)
+    created: Stamp
+    password_enabled: bool | None  # None: not_supported (the root)
+    password_last_used: Stamp
+    mfa_active: bool
+    keys: tuple[AccessKey, ...]
+
+    @property
+    def is_root(self) -> bool:
+        return self.user == ROOT_USER
+
+    @property
+    def active_keys(self) -> tuple[AccessKey, ...]:
+        return tuple(k for k in self.keys if k.active)
+
+    @property
+    def principal(self) -> str:
+        """The finding path of this row: ``root`` or ``user/<name>``."""
+        return "root" if self.is_root else f"user/{self.user}"
+
+
+def parse_stamp(value: str) -> Stamp:
+    """An ISO 8601 date of the report (``2024-01-31T10:00:00+00:00``) or one of the special values."""
+    value = (value or "").strip()
+    if value in SPECIAL or not value:
+        return Stamp(special=value or NA)
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise UsageError(f"credential report: {value!r} is neither a date nor N/A, no_information, not_supported") from exc
+    return Stamp(when=when if when.tzinfo else when.replace(tzinfo=timezone.utc))
+
+
+def _flag(value: str, field: str, line: int) -> bool | None:
+    value = (value or "").strip().lower()
+    if value in ("true", "false"):
+        return value == "true"
+    if value in (NOT_SUPPORTED, NA.lower(), NO_INFORMATION, ""):
+        return None
+    raise UsageError(f"credential report line {line}: {field} is {value!r}, expected true or false")
+
+
+def _key(row: dict[str, str], slot: int, line: int) -> AccessKey | None:
+    rotated = parse_stamp(row.get(f"access_key_{slot}_last_rotated", NA))
+    active = bool(_flag(row.get(f"access_key_{slot}_active", "false"), f"access_key_{slot}_active", line))
+    if not active and not rotated.known:
+        return None  # empty slot
+    return AccessKey(slot, active, rotated, parse_stamp(row.get(f"access_key_{slot}_last_used_date", NA)))
+
+
+def parse_credential_report(text: str) -> list[CredentialRow]:
+    """Parse the CSV text of a credential report.
+
+    Raises:
+        UsageError: when the header lacks a required column or a value cannot be read.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise UsageError(f"not a credential report: missing column(s) {', '.join(missing)}")
+    rows = []
+    for record in reader:
+        line = reader.line_num
+        keys = tuple(k for k in (_key(record, 1, line), _key(record, 2, line)) if k is not None)
+        rows.append(CredentialRow(
+            user=record["user"], arn=record["arn"], line=line, created=parse_stamp(record["user_creation_time"]),
+            password_enabled=_flag(record["password_enabled"], "password_enabled", line),
+            password_last_used=parse_stamp(record["password_last_used"]),
+            mfa_active=bool(_flag(record["mfa_active"], "mfa_active", line)), keys=keys,
+        ))
+    return rows
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Whole days from ``earlier`` to ``later``."""
+    return (later - earlier).days

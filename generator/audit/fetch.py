@@ -1,0 +1,92 @@
+"""Read an account through the AWS API (boto3's standard credential chain).
+
+``AWS_PROFILE``, ``AWS_REGION`` and ``AWS_ENDPOINT_URL`` (or ``AWS_ENDPOINT_URL_IAM``) are
+honoured, so the same code reads a real account or a local moto_server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any, Callable
+
+from generator.audit.details import merge_pages
+from generator.errors import ToolError
+
+FILTERS = ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"]
+
+
+def iam_client(session: Any = None) -> Any:
+    """An IAM client from ``session`` (a boto3 Session) or from the default chain."""
+    try:
+        import boto3
+    except ImportError as exc:  # pragma: no cover - boto3 is a dependency of the audit extra
+        raise ToolError("--from-aws needs boto3 (pip install boto3)") from exc
+    session = session or boto3.Session()
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_IAM") or os.environ.get("AWS_ENDPOINT_URL")
+    region = session.region_name or "us-east-1"
+    return session.client("iam", region_name=region, endpoint_url=endpoint or None)
+
+
+def _call(what: str, fn: Callable[[], Any]) -> Any:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fn()
+    except (BotoCoreError, ClientError) as exc:
+        raise ToolError(f"AWS API: {what} failed: {exc}") from exc
+
+
+def credential_report(iam: Any, timeout: float = 120.0, interval: float = 2.0,
+                      sleep: Callable[[float], None] = time.sleep) -> str:
+    """Generate the credential report, wait until it is complete, return its CSV text.
+
+    Raises:
+        ToolError: when the API fails or the report is not ready within ``timeout`` seconds.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        state = _call("GenerateCredentialReport", iam.generate_credential_report).get("State")
+        if state == "COMPLETE":
+            break
+        if time.monotonic() >= deadline:
+            raise ToolError(f"AWS API: the credential report was not ready after {timeout:.0f}s (state {state})")
+        sleep(interval)
+    content = _call("GetCredentialReport", iam.get_credential_report)["Content"]
+    return content.decode("utf-8") if isinstance(content, bytes) else str(content)
+
+
+def authorization_details(iam: Any) -> dict:
+    """Every page of GetAccountAuthorizationDetails merged, as the AWS CLI would print it (JSON types)."""
+    def fetch() -> list[dict]:
+        paginator = iam.get_paginator("get_account_authorization_details")
+        return list(paginator.paginate(Filter=FILTERS))
+
+    merged = merge_pages(_call("GetAccountAuthorizationDetails", fetch))
+    return json.loads(json.dumps(merged, default=_json_default))
+
+
+def account_extras(iam: Any) -> dict[str, Any]:
+    """What the authorization details leave out but adoption needs: OIDC providers, the password
+    policy and the account alias (each empty when absent or not readable)."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    out: dict[str, Any] = {"oidc_providers": [], "password_policy": False, "aliases": []}
+    try:
+        out["oidc_providers"] = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+    except (BotoCoreError, ClientError):
+        pass
+    try:
+        iam.get_account_password_policy()
+        out["password_policy"] = True
+    except (BotoCoreError, ClientError):
+        pass
+    try:
+        out["aliases"] = list(iam.list_account_aliases()["AccountAliases"])
+    except (BotoCoreError, ClientError):
+        pass
+    return out
+
+
+def _json_default(value: Any) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)

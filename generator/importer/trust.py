@@ -1,0 +1,107 @@
+"""A role's trust policy as the spec's ``trust:`` mapping, and what it cannot say.
+
+The spec knows four kinds of principal: IAM principals (``aws_principals``, optionally
+behind MFA), one third-party account with ``sts:ExternalId``, GitHub Actions OIDC subjects,
+and AWS service principals. Everything else (other identity providers, SAML, ``*``,
+``NotPrincipal``, Deny statements, conditions the spec does not model) becomes a note.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from generator.analysis.document import as_list
+
+GITHUB_HOST = "token.actions.githubusercontent.com"
+SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
+ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+$")
+GITHUB_SUBJECT = re.compile(r"^repo:[^:\s]+/[^:\s]+:.+$")
+_MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
+
+
+def _conditions(stmt: dict) -> dict[str, dict[str, list[str]]]:
+    out: dict[str, dict[str, list[str]]] = {}
+    for op, block in (stmt.get("Condition") or {}).items():
+        for key, value in (block or {}).items():
+            out.setdefault(op, {})[key.lower()] = [str(v) for v in as_list(value)]
+    return out
+
+
+def _keys(conds: dict[str, dict[str, list[str]]]) -> set[str]:
+    return {k for block in conds.values() for k in block}
+
+
+def _value(conds: dict[str, dict[str, list[str]]], key: str, ops: tuple[str, ...]) -> list[str]:
+    return [v for op in ops for v in conds.get(op, {}).get(key, [])]
+
+
+def _aws_arn(value: str, partition: str) -> str:
+    return f"arn:{partition}:iam::{value}:root" if value.isdigit() else value
+
+
+def _account(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
+
+
+def translate_trust(document: Any, account_id: str, partition: str = "aws") -> tuple[dict[str, Any], list[str]]:
+    """``(trust mapping, notes)``; the mapping is empty when nothing could be expressed."""
+    trust: dict[str, Any] = {}
+    notes: list[str] = []
+    principals: list[str] = []
+    mfa: list[bool] = []
+    for raw in as_list((document or {}).get("Statement")):
+        stmt = raw if isinstance(raw, dict) else {}
+        text = json.dumps(raw, sort_keys=True)
+        if stmt.get("Effect") != "Allow" or "NotPrincipal" in stmt or not isinstance(stmt.get("Principal"), dict):
+            notes.append(f"trust statement not expressible (Deny, NotPrincipal or Principal \"*\"): {text}")
+            continue
+        conds = _conditions(stmt)
+        keys = _keys(conds)
+        principal = stmt["Principal"]
+        handled: set[str] = set()
+        for kind, values in principal.items():
+            values = [str(v) for v in as_list(values)]
+            if kind == "Service":
+                ok = [v for v in values if SERVICE.match(v)]
+                trust.setdefault("services", []).extend(v for v in ok if v not in trust.get("services", []))
+                handled |= {"aws:sourceaccount", "aws:sourcearn"}
+                notes += [f"service principal {v!r} not expressible" for v in values if v not in ok]
+            elif kind == "Federated" and any(GITHUB_HOST in v for v in values):
+                subjects = _value(conds, f"{GITHUB_HOST}:sub", ("StringLike", "StringEquals", "ForAnyValue:StringLike"))
+                good = [s for s in subjects if GITHUB_SUBJECT.match(s)]
+                if good:
+                    gh: dict[str, Any] = {"subjects": good}
+                    aud = _value(conds, f"{GITHUB_HOST}:aud", ("StringEquals",))
+                    if aud and aud[0] != "sts.amazonaws.com":
+                        gh["audience"] = aud[0]
+                    trust["github_oidc"] = gh
+                    handled |= {f"{GITHUB_HOST}:sub", f"{GITHUB_HOST}:aud"}
+                if len(good) != len(subjects) or not good:
+                    notes.append(f"GitHub OIDC trust with subjects the spec cannot hold (none or unpinned): {text}")
+            elif kind == "AWS":
+                external = _value(conds, "sts:externalid", ("StringEquals",))
+                for value in values:
+                    arn = _aws_arn(value, partition)
+                    foreign = _account(arn) not in (account_id, "")
+                    if value == "*" or not ARN.match(arn):
+                        notes.append(f"AWS principal {value!r} not expressible: {text}")
+                    elif foreign and external and arn.endswith(":root") and "external_account" not in trust:
+                        trust["external_account"] = {"account_id": _account(arn), "external_id": external[0]}
+                        handled.add("sts:externalid")
+                    else:
+                        principals.append(arn)
+                        mfa.append(bool(keys & _MFA_KEYS))
+                        handled |= _MFA_KEYS
+            else:
+                notes.append(f"{kind} principal not expressible (only GitHub Actions OIDC is modelled): {text}")
+        unknown = sorted(keys - handled)
+        if unknown:
+            notes.append(f"trust conditions not carried over ({', '.join(unknown)}): {text}")
+    if principals:
+        trust["aws_principals"] = sorted(set(principals))
+        trust["require_mfa"] = all(mfa)
+        if any(mfa) and not all(mfa):
+            notes.append("MFA was required for some AWS principals only; the spec requires it for all or none")
+    return trust, notes
