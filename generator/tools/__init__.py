@@ -1,0 +1,1 @@
+"""Wrappers around external tools: one small module per tool (terraform, checkov)."""

@@ -1,0 +1,94 @@
+"""Library verbs behind ``iamforge plan``, ``apply``, ``destroy`` and ``scan``.
+
+They take plain arguments, return results and never print (the CLI prints). Each runs in
+a generated root module (``modules_out/`` by default).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.findings import Report
+from generator.plan_summary import PlanSummary, summarize_plan
+from generator.tools import checkov
+from generator.tools.terraform import DEFAULT_PLAN_FILE, ApplyResult, PlanResult, ProgressCallback, TerraformRunner
+
+
+@dataclass
+class PlanOutcome:
+    """A saved plan and its IAM summary."""
+
+    plan: PlanResult
+    summary: PlanSummary
+
+
+def runner(
+    out_dir: str | Path,
+    *,
+    terraform_bin: str = "terraform",
+    plugin_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> TerraformRunner:
+    """A TerraformRunner for ``out_dir`` (raises ToolError when terraform is missing)."""
+    return TerraformRunner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
+
+
+def plan(
+    out_dir: str | Path,
+    *,
+    plan_file: str | Path = DEFAULT_PLAN_FILE,
+    destroy: bool = False,
+    targets: Sequence[str] = (),
+    terraform_bin: str = "terraform",
+    plugin_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> PlanOutcome:
+    """``init`` then ``plan -out`` in ``out_dir``; returns the plan and what it does in IAM terms."""
+    tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env)
+    tf.init()
+    result = tf.plan(plan_file, destroy=destroy, targets=targets)
+    return PlanOutcome(plan=result, summary=summarize_plan(result.plan))
+
+
+def apply(
+    out_dir: str | Path,
+    *,
+    plan_file: str | Path | None = None,
+    auto_approve: bool = False,
+    targets: Sequence[str] = (),
+    terraform_bin: str = "terraform",
+    plugin_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ApplyResult:
+    """Apply a reviewed plan file, or (with ``auto_approve``) plan and apply in one go.
+
+    With a plan file the working directory must already be initialised (``iamforge plan``
+    did that); otherwise ``init`` runs first.
+    """
+    tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
+    if plan_file is None:
+        tf.init()
+    return tf.apply(plan_file, auto_approve=auto_approve, targets=targets)
+
+
+def destroy(
+    out_dir: str | Path,
+    *,
+    targets: Sequence[str] = (),
+    terraform_bin: str = "terraform",
+    plugin_dir: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    progress: ProgressCallback | None = None,
+) -> ApplyResult:
+    """``init`` then ``destroy -auto-approve``. To review first: ``plan(destroy=True)`` then ``apply``."""
+    tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
+    tf.init()
+    return tf.destroy(targets=targets)
+
+
+def scan(out_dir: str | Path, *, skip_checks: Sequence[str] = ()) -> Report:
+    """checkov on ``out_dir``, as iamforge findings (failed checks; skipped ones suppressed)."""
+    return checkov.scan(out_dir, skip_checks=skip_checks)
