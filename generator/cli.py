@@ -314,5 +314,67 @@ def scan_cmd(out_dir: str, fmt: str, output: str | None, fail_on: str) -> None:
     sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
 
 
+# -- existing accounts: audit and import (library in generator.audit and generator.importer) --
+
+
+@main.command("audit")
+@click.option("--credential-report", type=click.Path(dir_okay=False), help="Credential report CSV (base64-decoded).")
+@click.option("--authorization-details", type=click.Path(dir_okay=False),
+              help="JSON of `aws iam get-account-authorization-details`.")
+@click.option("--from-aws", is_flag=True, help="Fetch both with boto3 (AWS_PROFILE, AWS_ENDPOINT_URL honoured).")
+@click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge ages at this date (default: now).")
+@click.option("--max-key-age", type=int, default=90, show_default=True, help="Days before an active key must be rotated.")
+@click.option("--max-unused", type=int, default=90, show_default=True,
+              help="Days without use before a key or password must go.")
+@click.option("--stale-days", type=int, default=90, show_default=True, help="Days without use before a role is stale.")
+@format_options
+@handle_errors
+def audit_cmd(credential_report: str | None, authorization_details: str | None, from_aws: bool, as_of: Any,
+              max_key_age: int, max_unused: int, stale_days: int, fmt: str, output: str | None, fail_on: str) -> None:
+    """Audit an existing account: credential report and authorization details against the rules."""
+    from generator import audit
+    from generator.audit.report import render_text, write_report
+
+    opts = audit.options(as_of.date() if as_of else None, max_key_age, max_unused, stale_days)
+    if from_aws and (credential_report or authorization_details):
+        raise UsageError("--from-aws reads the account itself: leave out --credential-report/--authorization-details")
+    result = audit.audit_aws(opts=opts) if from_aws else audit.audit_files(credential_report, authorization_details, opts)
+    if fmt != "text":
+        sys.exit(emit_report(result.findings, fmt, output, fail_on, result.files))
+    write_report(render_text(result.findings, result.account_id, opts.as_of.date().isoformat(),
+                             colour=_colour() and output is None), output)
+    sys.exit(EXIT_FINDINGS if at_or_above(result.findings, Severity(fail_on)) else EXIT_OK)
+
+
+@main.command("import")
+@click.option("--authorization-details", type=click.Path(dir_okay=False),
+              help="JSON of `aws iam get-account-authorization-details`.")
+@click.option("--from-aws", is_flag=True, help="Read the account with boto3 (AWS_PROFILE, AWS_ENDPOINT_URL honoured).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the draft spec here (default: stdout).")
+@click.option("--department-tag", default="Department", show_default=True, help="Principal tag naming the department.")
+@click.option("--region", "regions", multiple=True, default=("us-east-1",), show_default=True,
+              help="account.regions of the draft (repeat; the first is the home region).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
+@handle_errors
+def import_cmd(authorization_details: str | None, from_aws: bool, output: str | None, department_tag: str,
+               regions: tuple[str, ...], force: bool) -> None:
+    """Write a draft v1 spec of an existing account; what it cannot express is kept as comments."""
+    from generator import importer
+    from generator.audit import load_details
+    from generator.audit.report import write_report
+
+    if from_aws == bool(authorization_details):
+        raise UsageError("give exactly one of --authorization-details FILE.json and --from-aws")
+    if output and Path(output).exists() and not force:
+        raise UsageError(f"{output} exists; use --force to overwrite it")
+    if from_aws:
+        text = importer.import_from_aws(department_tag=department_tag, regions=regions)
+    else:
+        text = importer.import_spec(load_details(authorization_details), department_tag, regions)
+    write_report(text, output)
+    if output:
+        click.echo(f"wrote {output}; next: iamforge validate {output}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
