@@ -1,0 +1,1 @@
+"""IAM analysis: the action catalogue, policy documents, effective permissions, escalation paths."""

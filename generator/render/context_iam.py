@@ -1,0 +1,206 @@
+"""Template contexts of the IAM modules: password policy, MFA, boundaries, departments, roles.
+
+Each ``*_context`` function returns the plain data one blueprint renders, or None when
+the spec does not need that module. Policy documents are taken from the
+:class:`~generator.policies.PolicySet` (never rebuilt here) and marked consumed on the
+:class:`Ledger`, so generation can prove every document built from the spec is emitted.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.errors import IamforgeError
+from generator.policies import GITHUB_OIDC_HOST, IAMFORGE_POLICY_PATH, PolicyDoc, PolicySet
+from generator.render.hcl import Jsonencode
+from generator.render.suppressions import suppressions
+from generator.spec.model import Role, Spec
+
+GITHUB_OIDC_URL = f"https://{GITHUB_OIDC_HOST}"
+
+
+class RenderError(IamforgeError):
+    """The spec's policy documents and the blueprints do not fit together (a generator defect)."""
+
+
+@dataclass
+class Ledger:
+    """The policy set plus the keys of the documents already placed in a module."""
+
+    policies: PolicySet
+    used: set[str] = field(default_factory=set)
+
+    def take(self, key: str) -> PolicyDoc:
+        """The document ``key`` (KeyError when missing), marked as emitted."""
+        doc = self.policies.docs[key]
+        self.used.add(key)
+        return doc
+
+    def maybe(self, key: str) -> PolicyDoc | None:
+        """The document ``key`` marked as emitted, or None when it was not built."""
+        return self.take(key) if key in self.policies.docs else None
+
+    def mark(self, docs: list[PolicyDoc]) -> list[PolicyDoc]:
+        """Mark ``docs`` (found through the policy set's queries) as emitted."""
+        self.used.update(d.key for d in docs)
+        return docs
+
+    def unused(self) -> list[str]:
+        """Keys of documents no module has emitted."""
+        return sorted(set(self.policies.docs) - self.used)
+
+
+def password_policy_context(spec: Spec) -> dict[str, Any]:
+    """The account password policy (always generated) and the account alias."""
+    pp = spec.password_policy
+    return {
+        "alias": spec.account.alias,
+        "attributes": {
+            "allow_users_to_change_password": pp.allow_users_to_change,
+            "hard_expiry": pp.hard_expiry,
+            # AWS takes 1-1095 / 1-24; 0 in the spec means "never expires" / "no reuse check" (null: unset).
+            "max_password_age": pp.max_age_days or None,
+            "minimum_password_length": pp.minimum_length,
+            "password_reuse_prevention": pp.reuse_prevention or None,
+            "require_lowercase_characters": pp.require_lowercase,
+            "require_numbers": pp.require_numbers,
+            "require_symbols": pp.require_symbols,
+            "require_uppercase_characters": pp.require_uppercase,
+        },
+    }
+
+
+def _managed_policy(spec: Spec, doc: PolicyDoc) -> dict[str, Any]:
+    return {
+        "description": doc.description,
+        "name": doc.name,
+        "path": IAMFORGE_POLICY_PATH,
+        "policy": Jsonencode(doc.document),
+        "tags": dict(spec.tags.common),
+    }
+
+
+def mfa_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
+    """The force-MFA managed policy, when the spec enforces MFA."""
+    doc = ledger.maybe("mfa.force_mfa")
+    if doc is None:
+        return None
+    return {"key": doc.key, "policy": _managed_policy(spec, doc), "max_age_seconds": spec.mfa.max_age_seconds}
+
+
+def boundaries_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
+    """One managed policy per boundary."""
+    if not spec.boundaries:
+        return None
+    policies = {key: _managed_policy(spec, ledger.take(f"boundary.{key}")) for key in spec.boundaries}
+    return {"policies": policies, "skips": suppressions("boundaries.policy")}
+
+
+def departments_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
+    """Groups with their policies, users with tags and boundary, memberships."""
+    if not spec.departments:
+        return None
+    groups: dict[str, Any] = {}
+    group_policies: dict[str, Any] = {}
+    users: dict[str, Any] = {}
+    for key, dept in spec.departments.items():
+        attached = ledger.mark(ledger.policies.for_principal("group", dept.group_name))
+        managed = sorted(d.key for d in attached if d.managed)
+        for doc in attached:
+            if not doc.managed:
+                group_policies[f"{dept.group_name}/{doc.name}"] = {
+                    "group": key,
+                    "name": doc.name,
+                    "policy": Jsonencode(doc.document),
+                }
+        groups[key] = {
+            "name": dept.group_name,
+            "path": "/",
+            "managed_policy_keys": managed,
+            "users": sorted(u.name for u in dept.users),
+        }
+        for user in dept.users:
+            users[user.name] = {
+                "name": user.name,
+                "path": user.iam_path,
+                "group": key,
+                "boundary": user.boundary,
+                "tags": dict(user.tags),
+            }
+    for key, group in groups.items():
+        group["inline_policy_keys"] = sorted(k for k, p in group_policies.items() if p["group"] == key)
+    return {
+        "groups": groups,
+        "group_policies": group_policies,
+        "users": users,
+        "memberships": {k: g["users"] for k, g in groups.items() if g["users"]},
+        "user_skips": suppressions("departments.users") if users else (),
+        "managed_policy_keys": sorted({k for g in groups.values() for k in g["managed_policy_keys"]}),
+    }
+
+
+def _account_principal_is_conditioned(role: Role) -> bool:
+    """True when every whole-account principal of ``role`` is narrowed by MFA or ExternalId."""
+    trust = role.trust
+    if trust.aws_principals and not trust.require_mfa:
+        return False
+    ext = trust.external_account
+    return ext is None or bool(ext.external_id)
+
+
+def _trusts_account(role: Role) -> bool:
+    return bool(role.trust.aws_principals or role.trust.external_account)
+
+
+def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
+    """Roles with trust, boundary, inline policies and attachments; the GitHub OIDC provider."""
+    roles_by_name = {r.name: r for r in spec.roles}
+    if not roles_by_name:
+        return None
+    roles: dict[str, Any] = {}
+    role_policies: dict[str, Any] = {}
+    audiences: set[str] = set()
+    for name in sorted(roles_by_name):
+        role = roles_by_name[name]
+        trust = ledger.take(f"role.{role.department}.{role.key}.trust")
+        for doc in ledger.mark(ledger.policies.for_principal("role", role.name)):
+            if doc.managed:
+                raise RenderError(f"{doc.key}: no blueprint creates managed identity policies for roles")
+            role_policies[f"{role.name}/{doc.name}"] = {
+                "role": role.name,
+                "name": doc.name,
+                "policy": Jsonencode(doc.document),
+            }
+        if role.trust.github_oidc:
+            audiences.add(role.trust.github_oidc.audience)
+        roles[role.name] = {
+            "name": role.name,
+            "path": role.iam_path,
+            "description": role.description,
+            "max_session_duration": role.max_session_hours * 3600,
+            "assume_role_policy": Jsonencode(trust.document),
+            "boundary": role.boundary,
+            "managed_policy_arns": sorted(role.managed_policies),
+            "inline_policy_keys": sorted(k for k, p in role_policies.items() if p["role"] == role.name),
+            "tags": dict(role.tags),
+        }
+    account_roles = [r for r in roles_by_name.values() if _trusts_account(r)]
+    conditioned = bool(account_roles) and all(_account_principal_is_conditioned(r) for r in account_roles)
+    attachments = {
+        f"{name}/{arn}": {"role": name, "policy_arn": arn}
+        for name, r in roles.items()
+        for arn in r["managed_policy_arns"]
+    }
+    return {
+        "roles": roles,
+        "role_policies": role_policies,
+        "role_policies_by_role": {
+            name: [role_policies[k]["name"] for k in r["inline_policy_keys"]] for name, r in roles.items()
+        },
+        "attachments": attachments,
+        "github": {"url": GITHUB_OIDC_URL, "client_id_list": sorted(audiences), "tags": dict(spec.tags.common)}
+        if audiences
+        else None,
+        "role_skips": suppressions("roles.account_principals") if conditioned else (),
+        "uses_boundaries": any(r.boundary for r in roles_by_name.values()),
+    }

@@ -1,0 +1,65 @@
+"""Every checkov check the generated Terraform suppresses inline, with its reason.
+
+A suppression is written into a resource block as ``# checkov:skip=<ID>:<reason>``
+only when the check cannot apply to what the spec asks for; blueprints/SUPPRESSIONS.md
+lists each one (a unit test keeps the two in step). Each entry here is keyed by where
+it is used: ``<module>.<resource>``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Suppression:
+    """One inline checkov suppression."""
+
+    check_id: str
+    reason: str
+
+
+S = Suppression
+_BOUNDARY = "permissions boundary: a ceiling intersected with identity policies, grants nothing by itself"
+_REPLICATION = "cross-region replication needs a second bucket in another region, outside this baseline"
+
+SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
+    "departments.users": (
+        S(
+            "CKV_AWS_273",
+            "the spec declares these console users; identity federation is out of scope of a single-account baseline",
+        ),
+    ),
+    # Written only when every whole-account principal is conditioned (see roles_context).
+    "roles.account_principals": (
+        S(
+            "CKV_AWS_61",
+            "account principals are conditioned on MFA or sts:ExternalId in the trust policy, "
+            "which this check does not read",
+        ),
+    ),
+    # checkov's IAM checks read a boundary as a grant.
+    "boundaries.policy": tuple(
+        S(check, _BOUNDARY)
+        for check in ("CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355")
+    ),
+    "cloudtrail.trail": (
+        S("CKV_AWS_252", "log-file delivery notifications would flood the alarm topic; alarms publish to it instead"),
+    ),
+    "cloudtrail.bucket": (
+        S("CKV_AWS_144", _REPLICATION),
+        S(
+            "CKV2_AWS_62",
+            "no consumer for object notifications: CloudTrail digest files and log file validation prove delivery",
+        ),
+    ),
+    "cloudtrail.access_log_bucket": (
+        S("CKV_AWS_144", _REPLICATION),
+        S("CKV2_AWS_62", "no consumer for object notifications on access logs"),
+        S("CKV_AWS_145", "S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS"),
+    ),
+}
+
+
+def suppressions(key: str) -> tuple[Suppression, ...]:
+    """The suppressions registered under ``key`` (KeyError when there are none)."""
+    return SUPPRESSIONS[key]
