@@ -50,11 +50,13 @@ class GenerateOutcome:
 
 
 def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False, dry_run: bool = False,
-             fail_on: Severity = Severity.ERROR) -> GenerateOutcome:
+             fail_on: Severity = Severity.ERROR, adopt: str | None = None) -> GenerateOutcome:
     """Validate, then render the Terraform modules into ``out_dir`` atomically.
 
     Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
     folder is compared with what would be generated; with ``dry_run`` the changes are listed.
+    ``adopt`` adds ``imports.tf`` with ``import {}`` blocks for resources that already exist:
+    ``"aws"`` reads the account through boto3, anything else is an authorization-details JSON file.
     """
     report = Report(files=[str(spec_path)])
     spec, findings = load(spec_path)
@@ -65,8 +67,20 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
         return GenerateOutcome(report=report, blocked=True)
     from generator.render import generate as render_generate
 
-    result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run)
+    extra = {"imports.tf": adopt_imports(spec, adopt)} if adopt else None
+    result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra)
     return GenerateOutcome(report=report, result=result, written=not (check or dry_run))
+
+
+def adopt_imports(spec: Spec, source: str) -> str:
+    """The ``imports.tf`` text for ``spec``: from the live account (``"aws"``) or a details file."""
+    from generator.adopt import adopt_imports as from_details
+    from generator.adopt import adopt_imports_from_aws
+    from generator.audit import load_details
+
+    if source == "aws":
+        return adopt_imports_from_aws(spec)
+    return from_details(spec, load_details(source))
 
 
 def schema(fmt: str = "json") -> Any:

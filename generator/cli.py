@@ -118,10 +118,17 @@ def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str)
 @click.option("--dry-run", is_flag=True, help="List what would change; write nothing.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default="error", show_default=True,
               help="Lowest severity that blocks generation.")
+@click.option("--adopt", is_flag=True,
+              help="Also write imports.tf: import blocks for resources that already exist (read with boto3).")
+@click.option("--authorization-details", "details", type=click.Path(dir_okay=False),
+              help="With --adopt: read the account from this get-account-authorization-details JSON instead.")
 @handle_errors
-def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str) -> None:
+def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None) -> None:
     """Validate SPEC, then render its Terraform modules into the output folder."""
-    outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on))
+    if details and not adopt:
+        raise UsageError("--authorization-details goes with --adopt")
+    source = (details or "aws") if adopt else None
+    outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on), adopt=source)
     shown = [f for f in outcome.report.findings if not f.suppressed]
     if outcome.blocked:
         click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)

@@ -170,8 +170,12 @@ def _suppressions_in_use(modules: dict[str, dict[str, Any]]) -> list[dict[str, s
     return found
 
 
-def render(spec: Spec) -> dict[str, str]:
-    """Every generated file for ``spec`` (relative POSIX path -> text), manifest included."""
+def render(spec: Spec, extra_files: dict[str, str] | None = None) -> dict[str, str]:
+    """Every generated file for ``spec`` (relative POSIX path -> text), manifest included.
+
+    ``extra_files`` are added to the root as they are (``imports.tf`` from ``--adopt``) and
+    listed in the manifest like every other generated file.
+    """
     env = environment()
     spec_file = PurePosixPath(Path(spec.file).as_posix()).name
     files: dict[str, str] = {}
@@ -189,14 +193,19 @@ def render(spec: Spec) -> dict[str, str]:
                 terraform_version=TERRAFORM_VERSION,
                 provider_version=PROVIDER_VERSION,
             )
+    for name, text in (extra_files or {}).items():
+        if name in files:
+            raise ValueError(f"extra file {name} would replace a generated file")
+        files[name] = text
     files[writer.MANIFEST] = writer.manifest_text(files, spec_file)
     return dict(sorted(files.items()))
 
 
-def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = False) -> GenerateResult:
+def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = False,
+             extra_files: dict[str, str] | None = None) -> GenerateResult:
     """Generate the Terraform for ``spec`` into ``out_dir`` (see the package docstring)."""
     out_dir = Path(out_dir)
-    files = render(spec)
+    files = render(spec, extra_files)
     plan = writer.plan(files, out_dir)
     result = GenerateResult(
         out_dir=out_dir,
