@@ -17,7 +17,7 @@ import click
 from generator import __version__, api
 from generator.errors import IamforgeError, UsageError
 from generator.findings import Finding, Severity, at_or_above
-from generator.report import FORMATS, render
+from generator.report import FORMATS, render, write_report
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
 
@@ -73,12 +73,7 @@ def emit_report(findings: list[Finding], fmt: str, output: str | None, fail_on: 
     meta = rules_meta() if fmt == "sarif" else None
     text = render(fmt, findings, colour=_colour() and output is None, files=files, rules_meta=meta)
     if output:
-        target = Path(output)
-        if not target.parent.is_dir():
-            raise UsageError(f"--output {output}: folder {target.parent} does not exist")
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(target)
+        write_report(text, output)
     else:
         click.echo(text, nl=False)
     return EXIT_FINDINGS if at_or_above(findings, Severity(fail_on)) else EXIT_OK

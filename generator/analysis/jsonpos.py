@@ -5,6 +5,8 @@ for strings and numbers and records where each object member and array item star
 """
 from __future__ import annotations
 
+from generator.spec.model import closest
+
 import json
 import re
 
@@ -87,14 +89,4 @@ def _bisect(starts: list[int], offset: int) -> int:
 
 def locate(marks: dict[str, tuple[int, int]], path: str) -> tuple[int, int]:
     """Position of ``path`` or its closest ancestor; (1, 1) when nothing is known."""
-    p = path
-    while p:
-        if p in marks:
-            return marks[p]
-        if p.endswith("]") and "[" in p:
-            p = p[: p.rfind("[")]
-        elif "." in p:
-            p = p[: p.rfind(".")]
-        else:
-            p = ""
-    return marks.get("", (1, 1))
+    return closest(marks, path, (1, 1))

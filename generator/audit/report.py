@@ -6,6 +6,7 @@ from collections import Counter
 
 from generator.audit.context import principal_of
 from generator.findings import Finding, summarize
+from generator.report import write_report as write_file
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _RESET = "\033[0m"
@@ -65,16 +66,7 @@ def write_report(text: str, output: str | None) -> None:
     """Write ``text`` to ``output`` atomically, or print it when ``output`` is None."""
     import click
 
-    from generator.errors import UsageError
-
     if not output:
         click.echo(text, nl=False)
         return
-    from pathlib import Path
-
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise UsageError(f"--output {output}: folder {target.parent} does not exist")
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    write_file(text, output)

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import __version__
+from generator.errors import UsageError
 from generator.findings import Finding, summarize
 
 FORMATS = ("text", "json", "sarif", "junit")
@@ -147,3 +149,13 @@ def render(fmt: str, findings: list[Finding], *, colour: bool = False, files: li
     if fmt == "junit":
         return junit(findings, files)
     raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_report(text: str, output: str) -> None:
+    """Write a report to ``output`` atomically (temporary file, then rename)."""
+    target = Path(output)
+    if not target.parent.is_dir():
+        raise UsageError(f"--output {output}: folder {target.parent} does not exist")
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)

@@ -16,6 +16,7 @@ import yaml
 
 from generator.errors import SpecError, UsageError
 from generator.findings import Finding, Severity
+from generator.spec.model import closest
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
@@ -51,24 +52,13 @@ class Document:
     scalars: dict[str, ScalarInfo] = field(default_factory=dict)
 
     def mark(self, path: str) -> tuple[int, int]:
-        p = path
-        while p:
-            if p in self.marks:
-                return self.marks[p]
-            p = parent_path(p)
-        return (1, 1)
+        return closest(self.marks, path, (1, 1))
 
 
 def join_path(parent: str, part: str | int) -> str:
     if isinstance(part, int):
         return f"{parent}[{part}]"
     return f"{parent}.{part}" if parent else str(part)
-
-
-def parent_path(path: str) -> str:
-    if path.endswith("]") and "[" in path:
-        return path[: path.rfind("[")]
-    return path[: path.rfind(".")] if "." in path else ""
 
 
 def path_from_parts(parts: list[str | int] | tuple) -> str:

@@ -8,6 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def parent_path(path: str) -> str:
+    """``a.b[2]`` -> ``a.b``; ``a.b`` -> ``a``; ``a`` -> ``''``."""
+    if path.endswith("]") and "[" in path:
+        return path[: path.rfind("[")]
+    return path[: path.rfind(".")] if "." in path else ""
+
+
+def closest(marks: dict[str, T], path: str, default: T) -> T:
+    """The entry of ``path`` or of its closest ancestor in ``marks``; ``default`` when none has one."""
+    p = path
+    while p:
+        if p in marks:
+            return marks[p]
+        p = parent_path(p)
+    return marks.get("", default)
 
 
 @dataclass(frozen=True)
@@ -230,14 +250,4 @@ class Spec:
 
     def locate(self, path: str) -> Mark | None:
         """The mark of ``path`` or of its closest ancestor that has one."""
-        p = path
-        while p:
-            if p in self.marks:
-                return self.marks[p]
-            if p.endswith("]") and "[" in p:
-                p = p[: p.rfind("[")]
-            elif "." in p:
-                p = p[: p.rfind(".")]
-            else:
-                p = ""
-        return self.marks.get("", None)
+        return closest(self.marks, path, None)
