@@ -9,7 +9,7 @@ from cerberus import errors as cerr
 
 from generator.findings import Finding, Severity
 from generator.spec.loader import Document, path_from_parts
-from generator.spec.schema import SCHEMA, allowed_keys
+from generator.spec.schema import SCHEMA, allowed_keys, rule_at
 
 _TYPE_WORDS = {
     "string": "text",
@@ -81,7 +81,9 @@ def _message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, st
             return "SCHEMA-004", f"{name} {info.text} is read by YAML as a {kind}{hint}; quote it: \"{info.text}\""
         return "SCHEMA-007", f"{name} must be {_TYPE_WORDS.get(want, want)}, got {_describe(e.value)}"
     if e.code == cerr.REGEX_MISMATCH.code:
-        return "SCHEMA-007", f"{name} {e.value!r} does not match the required format {e.constraint}"
+        example = rule_at(parts).get("meta", {}).get("example")
+        hint = f"; write it like {example}" if example else f" (format {e.constraint})"
+        return "SCHEMA-007", f"{name} {e.value!r} is not well formed{hint}"
     if e.code == cerr.UNALLOWED_VALUE.code:
         return "SCHEMA-007", f"{name} {e.value!r} is not allowed; use one of {', '.join(map(str, e.constraint))}"
     if e.code == cerr.MIN_VALUE.code:

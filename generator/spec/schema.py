@@ -29,8 +29,13 @@ def _d(text: str) -> dict[str, Any]:
     return {"description": text}
 
 
-def _str(desc: str, **kw: Any) -> dict[str, Any]:
-    return {"type": "string", "meta": _d(desc), **kw}
+def _example(text: str) -> dict[str, Any]:
+    return {"description": f"For example `{text}`.", "example": text}
+
+
+def _str(desc: str, example: str | None = None, **kw: Any) -> dict[str, Any]:
+    meta = _d(desc) if example is None else {**_d(desc), "example": example}
+    return {"type": "string", "meta": meta, **kw}
 
 
 def _bool(desc: str, default: bool) -> dict[str, Any]:
@@ -71,13 +76,13 @@ GRANT = {
         "effect": _str("Allow (default) or Deny.", allowed=["Allow", "Deny"], default="Allow"),
         "actions": _list(
             "IAM actions, `service:Action`; wildcards allowed and reported by the rules.",
-            {"type": "string", "regex": ACTION},
+            {"type": "string", "regex": ACTION, "meta": _example("s3:GetObject")},
             required=True,
             minlength=1,
         ),
         "resources": _list(
             "Resource ARNs (or `*`). Scope them: `*` on resource-scopable actions is reported.",
-            {"type": "string", "regex": r"(\*|arn:.+)"},
+            {"type": "string", "regex": r"(\*|arn:.+)", "meta": _example("arn:aws:s3:::acme-artifacts/*")},
             required=True,
             minlength=1,
         ),
@@ -98,7 +103,7 @@ TRUST = {
     "schema": {
         "aws_principals": _list(
             "IAM principal ARNs allowed to assume the role (account root, roles, users).",
-            {"type": "string", "regex": ARN},
+            {"type": "string", "regex": ARN, "meta": _example("arn:aws:iam::111122223333:root")},
         ),
         "require_mfa": _bool(
             "Require `aws:MultiFactorAuthPresent` and a recent `aws:MultiFactorAuthAge` to assume the role.", False
@@ -119,7 +124,7 @@ TRUST = {
             "schema": {
                 "subjects": _list(
                     "Allowed `sub` claims, e.g. `repo:org/repo:ref:refs/heads/main`. Never empty.",
-                    {"type": "string", "regex": GITHUB_SUBJECT},
+                    {"type": "string", "regex": GITHUB_SUBJECT, "meta": _example("repo:acme/web:ref:refs/heads/main")},
                     required=True,
                     minlength=1,
                 ),
@@ -203,12 +208,12 @@ SCHEMA: dict[str, Any] = {
         "type": "dict",
         "required": True,
         "schema": {
-            "id": _str("12-digit AWS account id, always quoted.", required=True, regex=ACCOUNT_ID),
+            "id": _str("12-digit AWS account id, always quoted.", required=True, regex=ACCOUNT_ID, example='"111122223333"'),
             "alias": _str("Account alias (3-63 lower-case letters, digits, hyphens).", regex=ALIAS),
             "partition": _str("AWS partition.", allowed=["aws", "aws-cn", "aws-us-gov"], default="aws"),
             "regions": _list(
                 "Regions in use; the first is the home region. An Access Analyzer goes into each.",
-                {"type": "string", "regex": REGION},
+                {"type": "string", "regex": REGION, "meta": _example("eu-west-1")},
                 required=True,
                 minlength=1,
             ),
@@ -383,8 +388,8 @@ def allowed_keys(path: list[str | int]) -> list[str] | None:
     return None
 
 
-def expected_type(path: list[str | int]) -> Any:
-    """The cerberus type expected at a document path (None when unknown)."""
+def rule_at(path: list[str | int]) -> dict[str, Any]:
+    """The cerberus rule that applies at a document path ({} when unknown)."""
     rule: dict[str, Any] = {"type": "dict", "schema": SCHEMA}
     for part in path:
         if rule.get("type") == "list":
@@ -394,5 +399,5 @@ def expected_type(path: list[str | int]) -> Any:
         elif "valuesrules" in rule:
             rule = rule["valuesrules"]
         else:
-            return None
-    return rule.get("type")
+            return {}
+    return rule
