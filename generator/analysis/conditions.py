@@ -38,6 +38,8 @@ NARROWING_KEYS = frozenset({
     "ec2:instanceprofile",
     "cloudformation:rolearn",
 })
+# Keys holding the tags already on the target, beyond ``<service>:ResourceTag/<k>``.
+_RESOURCE_TAG_KEYS = ("s3:existingobjecttag/",)
 ADMIN_POLICY_ARNS = (
     "arn:aws:iam::aws:policy/AdministratorAccess",
     "arn:aws:iam::aws:policy/IAMFullAccess",
@@ -74,9 +76,11 @@ def _constraint_key(cond: Condition) -> str | None:
                 glob_match(v, a) for v in cond.values for a in ADMIN_POLICY_ARNS):
             return None
         return key
-    # aws:ResourceTag/<k> and service aliases (iam:ResourceTag/<k>, ec2:ResourceTag/<k>) compared
-    # with the caller's own tag: the ABAC pattern (validator-rules.md §3.7).
-    if ":resourcetag/" in key and cond.values and all("${aws:principaltag/" in v.lower() for v in cond.values):
+    # aws:ResourceTag/<k>, service aliases (iam:ResourceTag/<k>, ec2:ResourceTag/<k>) and
+    # S3's object tags (s3:ExistingObjectTag/<k>) compared with the caller's own tag: the ABAC
+    # pattern (validator-rules.md §3.7).
+    resource_tag = key.startswith(_RESOURCE_TAG_KEYS) or ":resourcetag/" in key
+    if resource_tag and cond.values and all("${aws:principaltag/" in v.lower() for v in cond.values):
         return "resource-tag-match"
     return None
 

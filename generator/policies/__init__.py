@@ -12,7 +12,7 @@ Document keys:
 """
 from __future__ import annotations
 
-from generator.policies.abac import AbacPlan, abac_unsupported, build_abac
+from generator.policies.abac import AbacPlan, FamilyGrant, LeftOut, abac_unsupported, build_abac
 from generator.policies.abac import plan as abac_plan
 from generator.policies.boundary import build_boundaries, protected_policy_arns
 from generator.policies.cloudtrail import CloudTrailLayout, build_cloudtrail, cloudtrail_layout
@@ -50,6 +50,8 @@ __all__ = [
     "POLICY_VERSION",
     "AbacPlan",
     "CloudTrailLayout",
+    "FamilyGrant",
+    "LeftOut",
     "PolicyDoc",
     "PolicySet",
     "abac_plan",

@@ -1,43 +1,88 @@
 """ABAC policies: a role acts only on resources tagged with its own department.
 
-With ``k = tags.abac_key`` and ``P = ${aws:PrincipalTag/k}``:
+With ``k = tags.abac_key`` and ``P = ${aws:PrincipalTag/k}``, each action is placed in the
+first tag-key family (``abac_families.FAMILIES``) whose keys the catalogue lets it use:
 
-* actions on existing resources are allowed when ``aws:ResourceTag/k == P``;
-* create actions (``Create*``/``Run*``) when ``aws:RequestTag/k == P`` and every tag key
-  sent is in the allow-list (``k``, the required tags, the common tags);
+* actions on existing resources are allowed when the family's resource tag equals ``P``
+  (``aws:ResourceTag/k``; ``s3:ExistingObjectTag/k`` for S3 objects);
+* create actions when the family's request tag equals ``P`` and every tag key sent is in
+  the allow-list (``k``, the required tags, the common tags): ``aws:RequestTag/k`` with
+  ``aws:TagKeys``; ``s3:RequestObjectTag/k`` with ``s3:RequestObjectTagKeys`` for
+  ``s3:PutObject``;
 * actions that act on no specific resource (``Resource`` must be ``*``, e.g. ``Describe*``)
   are allowed without a tag condition, in their own statement;
-* guardrails deny changing or removing ``k`` on resources of the services in scope and
-  deny tagging principals with authorization tag keys.
+* guardrails (``abac_guardrails``) deny changing or removing ``k`` on resources of the
+  families and services in scope and deny tagging principals with authorization tag keys.
 
 Every condition key in a statement is supported by every action of that statement,
-according to AWS's action catalogue (``catalog.supports``). An action that acts on
-resources but supports neither ``aws:ResourceTag`` nor, for creation, ``aws:RequestTag``
-plus ``aws:TagKeys`` cannot be scoped by tag: it is left out of the document (never
-allowed unconditionally) and listed by ``abac_unsupported`` for the validator.
+according to AWS's action catalogue (``catalog.supports``): each family gets its own
+statements. An action that acts on resources but that no family can scope (for example
+``s3:DeleteObject``, which sees no object tag) is left out of the document (never allowed
+unconditionally) and listed by ``abac_unsupported``; rule TAG-010 reports it.
 
-Known limit: a create action is checked on the tags it sets, not on the existing
+Known limits: a create action is checked on the tags it sets, not on the existing
 resources it uses (the AMI, subnet or security group of ``ec2:RunInstances``, the volume
-of ``ec2:CreateSnapshot``); scope those with ``permissions`` grants when that matters.
+of ``ec2:CreateSnapshot``), and ``s3:PutObject`` cannot see the tags of an object it
+overwrites (it may replace another department's object with one tagged ``P``); scope those
+with ``permissions`` grants or ``abac.resources`` when that matters.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from generator.policies import catalog
-from generator.policies.delegation import PRINCIPAL_TAG_ACTIONS, authorization_tag_keys
+from generator.policies.abac_families import CREATE, EXISTING, FAMILIES, TagFamily, place, why_unscoped
+from generator.policies.abac_guardrails import guardrail_statements
 from generator.policies.document import KIND_IDENTITY, PolicyDoc, policy, sorted_unique, statement
 from generator.spec.model import Role, Spec
 
 INLINE_ABAC_NAME = "iamforge-abac"
 
-EXISTING = "existing"
-CREATE = "create"
 UNTAGGABLE = "untaggable"
 UNSUPPORTED = "unsupported"
 
-_CREATE_PREFIXES = ("Create", "Run")
-_REMOVAL_PREFIXES = ("Untag", "Delete", "Remove")
+__all__ = [
+    "CREATE", "EXISTING", "INLINE_ABAC_NAME", "UNSUPPORTED", "UNTAGGABLE", "AbacPlan", "FamilyGrant",
+    "LeftOut", "abac_statements", "abac_unsupported", "allowed_request_tag_keys", "build_abac", "classify",
+    "plan",
+]
+
+
+@dataclass(frozen=True)
+class FamilyGrant:
+    """The actions one tag-key family scopes.
+
+    Attributes:
+        family: The family whose condition keys scope these actions.
+        existing: Actions/patterns allowed on resources carrying the caller's tag.
+        create: Actions/patterns allowed when the request sets the caller's tag.
+    """
+
+    family: TagFamily
+    existing: tuple[str, ...]
+    create: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An ABAC action that cannot be scoped by tag and is not in the document.
+
+    Attributes:
+        action: The exact action, or the entry as written when it matches nothing.
+        reason: Why no tag condition can scope it.
+        index: Index of the ``abac.actions`` entry it comes from.
+        pattern: That entry as written.
+    """
+
+    action: str
+    reason: str
+    index: int
+    pattern: str
+
+    @property
+    def explained(self) -> str:
+        """The reason, naming the pattern when the action came from a wildcard."""
+        return self.reason if self.pattern == self.action else f"{self.reason} (matched by {self.pattern})"
 
 
 @dataclass(frozen=True)
@@ -45,78 +90,95 @@ class AbacPlan:
     """How a role's ``abac.actions`` are placed.
 
     Attributes:
-        existing: Actions/patterns allowed with ``aws:ResourceTag``.
-        create: Actions/patterns allowed with ``aws:RequestTag`` and ``aws:TagKeys``.
+        grants: Per tag-key family with actions, in table order.
         untaggable: Actions/patterns acting on no specific resource, allowed on ``*``.
-        unsupported: ``(action, reason)`` pairs left out of the document.
+        left_out: Actions left out of the document, sorted by action.
     """
 
-    existing: tuple[str, ...]
-    create: tuple[str, ...]
+    grants: tuple[FamilyGrant, ...]
     untaggable: tuple[str, ...]
-    unsupported: tuple[tuple[str, str], ...]
+    left_out: tuple[LeftOut, ...]
+
+    @property
+    def existing(self) -> tuple[str, ...]:
+        """Actions/patterns allowed on existing tagged resources, every family."""
+        return tuple(a for g in self.grants for a in g.existing)
+
+    @property
+    def create(self) -> tuple[str, ...]:
+        """Actions/patterns allowed to create tagged resources, every family."""
+        return tuple(a for g in self.grants for a in g.create)
 
     @property
     def allowed(self) -> tuple[str, ...]:
         """Every action or pattern the document allows."""
         return (*self.existing, *self.create, *self.untaggable)
 
+    @property
+    def unsupported(self) -> tuple[tuple[str, str], ...]:
+        """``(action, reason)`` pairs left out of the document."""
+        return tuple((x.action, x.explained) for x in self.left_out)
 
-def classify(action: str, key: str) -> tuple[str, str]:
-    """Place one exact catalogue action; returns ``(class, reason)``.
+
+def classify(action: str, key: str) -> tuple[str, TagFamily | None, str]:
+    """Place one exact catalogue action; returns ``(class, family, reason)``.
 
     Args:
         action: An exact action name (``ec2:StartInstances``).
         key: The ABAC tag key.
     """
     if catalog.canonical(action) is None:
-        return UNSUPPORTED, "unknown action (not in the IAM action catalogue)"
-    _, name = catalog.split_action(catalog.canonical(action))
-    resource_tag = catalog.supports(action, f"aws:ResourceTag/{key}")
-    if name.startswith(_CREATE_PREFIXES):
-        if catalog.supports(action, f"aws:RequestTag/{key}") and catalog.supports(action, "aws:TagKeys"):
-            return CREATE, ""
-        if resource_tag and not catalog.is_wildcard_only(action):
-            return EXISTING, ""
-        return UNSUPPORTED, "creates resources but supports neither aws:RequestTag with aws:TagKeys nor aws:ResourceTag"
-    if resource_tag:
-        return EXISTING, ""
+        return UNSUPPORTED, None, "unknown action (not in the IAM action catalogue)"
+    placed = place(action, key)
+    if placed is not None:
+        return placed[0], placed[1], ""
     if catalog.is_wildcard_only(action):
-        return UNTAGGABLE, ""
-    return UNSUPPORTED, "acts on resources but does not support aws:ResourceTag"
+        return UNTAGGABLE, None, ""
+    return UNSUPPORTED, None, why_unscoped(action, key)
 
 
 def plan(spec: Spec, role: Role) -> AbacPlan:
-    """Classify a role's ABAC actions; patterns stay whole when all their matches agree."""
+    """Classify a role's ABAC actions; patterns stay whole when all their matches agree.
+
+    An action reached by several entries is reported at the entry naming it exactly, or
+    else at the first pattern matching it.
+    """
     key = spec.tags.abac_key
-    buckets: dict[str, set[str]] = {EXISTING: set(), CREATE: set(), UNTAGGABLE: set()}
-    unsupported: dict[str, str] = {}
-    for pattern in (role.abac.actions if role.abac else []):
+    buckets: dict[tuple[str, TagFamily | None], set[str]] = {}
+    left_out: dict[str, LeftOut] = {}
+
+    def leave_out(action: str, reason: str, index: int, pattern: str) -> None:
+        if action == pattern or action not in left_out:
+            left_out[action] = LeftOut(action, reason, index, pattern)
+
+    for index, pattern in enumerate(role.abac.actions if role.abac else []):
+        exact = not any(c in pattern for c in "*?")
         matches = catalog.expand(pattern)
         if pattern.strip() == "*":
-            unsupported[pattern] = "the all-actions wildcard cannot be scoped by tag"
+            leave_out(pattern, "the all-actions wildcard cannot be scoped by tag", index, pattern)
             continue
         if not matches:
-            unsupported[pattern] = "matches no action in the IAM action catalogue"
+            leave_out(pattern, "matches no action in the IAM action catalogue", index, pattern)
             continue
         placed = {a: classify(a, key) for a in matches}
-        classes = {c for c, _ in placed.values()}
-        if len(classes) == 1 and UNSUPPORTED not in classes:
+        classes = {(c, f) for c, f, _ in placed.values()}
+        if len(classes) == 1 and UNSUPPORTED not in {c for c, _ in classes}:
             # An exact name takes the catalogue spelling; a wildcard pattern stays as written.
-            target = pattern if any(c in pattern for c in "*?") else matches[0]
-            buckets[classes.pop()].add(target)
+            buckets.setdefault(classes.pop(), set()).add(matches[0] if exact else pattern)
             continue
-        for action, (cls, reason) in placed.items():
+        for action, (cls, family, reason) in placed.items():
             if cls == UNSUPPORTED:
-                via = f" (matched by {pattern})" if action != pattern else ""
-                unsupported[action] = reason + via
+                leave_out(action, reason, index, action if exact else pattern)
             else:
-                buckets[cls].add(action)
+                buckets.setdefault((cls, family), set()).add(action)
+    grants = tuple(
+        FamilyGrant(f, tuple(sorted(buckets.get((EXISTING, f), ()))), tuple(sorted(buckets.get((CREATE, f), ()))))
+        for f in FAMILIES if (EXISTING, f) in buckets or (CREATE, f) in buckets
+    )
     return AbacPlan(
-        existing=tuple(sorted(buckets[EXISTING])),
-        create=tuple(sorted(buckets[CREATE])),
-        untaggable=tuple(sorted(buckets[UNTAGGABLE])),
-        unsupported=tuple(sorted(unsupported.items())),
+        grants=grants,
+        untaggable=tuple(sorted(buckets.get((UNTAGGABLE, None), ()))),
+        left_out=tuple(left_out[a] for a in sorted(left_out)),
     )
 
 
@@ -127,55 +189,6 @@ def abac_unsupported(spec: Spec, role: Role) -> list[tuple[str, str]]:
 
 def _exact(patterns: tuple[str, ...]) -> list[str]:
     return sorted_unique(a for p in patterns for a in catalog.expand(p))
-
-
-def guardrail_statements(spec: Spec, services: list[str]) -> list[dict]:
-    """Denies that keep the ABAC tag on resources of ``services`` and on principals intact."""
-    key = spec.tags.abac_key
-    ptag = f"${{aws:PrincipalTag/{key}}}"
-    other_dept: list[str] = []
-    set_value: list[str] = []
-    key_in_request: list[str] = []
-    unverifiable: list[str] = []
-    for svc in services:
-        for action in catalog.tagging_actions(svc):
-            _, name = catalog.split_action(action)
-            tag_keys = catalog.supports(action, "aws:TagKeys")
-            if catalog.supports(action, f"aws:ResourceTag/{key}"):
-                other_dept.append(action)
-            if name.startswith(_REMOVAL_PREFIXES):
-                (key_in_request if tag_keys else unverifiable).append(action)
-            elif tag_keys and catalog.supports(action, f"aws:RequestTag/{key}"):
-                set_value.append(action)
-            else:
-                (key_in_request if tag_keys else unverifiable).append(action)
-    out: list[dict] = []
-    if other_dept:
-        out.append(statement(
-            "DenyTagChangesOnOtherDepartments", "Deny", other_dept, ["*"],
-            condition={"StringNotEquals": {f"aws:ResourceTag/{key}": ptag},
-                       "Null": {f"aws:ResourceTag/{key}": "false"}},
-        ))
-    if set_value:
-        out.append(statement(
-            "DenyAbacTagSetToOtherValue", "Deny", set_value, ["*"],
-            condition={"ForAnyValue:StringEquals": {"aws:TagKeys": [key]},
-                       "StringNotEquals": {f"aws:RequestTag/{key}": ptag}},
-        ))
-    if key_in_request:
-        out.append(statement(
-            "DenyAbacTagRemoval", "Deny", key_in_request, ["*"],
-            condition={"ForAnyValue:StringEquals": {"aws:TagKeys": [key]}},
-        ))
-    if unverifiable:
-        # These tagging actions cannot be conditioned on the keys they change, so the
-        # only way to protect the ABAC tag is to deny them to this role outright.
-        out.append(statement("DenyUnverifiableTagging", "Deny", unverifiable, ["*"]))
-    out.append(statement(
-        "DenyPrincipalAuthorizationTagChanges", "Deny", PRINCIPAL_TAG_ACTIONS, ["*"],
-        condition={"ForAnyValue:StringEquals": {"aws:TagKeys": authorization_tag_keys(spec)}},
-    ))
-    return out
 
 
 def allowed_request_tag_keys(spec: Spec) -> list[str]:
@@ -190,32 +203,42 @@ def abac_statements(spec: Spec, role: Role) -> list[dict]:
     p = plan(spec, role)
     if not p.allowed:
         return []
-    key = spec.tags.abac_key
-    ptag = f"${{aws:PrincipalTag/{key}}}"
     resources = role.abac.resources or ["*"]
-    create_cond = {
-        "StringEquals": {f"aws:RequestTag/{key}": ptag},
-        "ForAllValues:StringEquals": {"aws:TagKeys": allowed_request_tag_keys(spec)},
-    }
     out: list[dict] = []
-    if p.existing:
-        out.append(statement("AbacExistingResources", "Allow", p.existing, resources,
-                             condition={"StringEquals": {f"aws:ResourceTag/{key}": ptag}}))
-    if p.create:
-        out.append(statement("AbacCreateTagged", "Allow", p.create, resources, condition=create_cond))
-        # EC2 authorizes tag-on-create as a separate ec2:CreateTags call; without this
-        # the create actions above would fail whenever they carry tags (always, here).
-        ec2_creates = [catalog.split_action(a)[1] for a in _exact(p.create) if a.startswith("ec2:")]
-        if ec2_creates:
-            out.append(statement(
-                "AbacTagOnCreate", "Allow", ["ec2:CreateTags"], resources,
-                condition={**create_cond, "StringEquals": {
-                    "ec2:CreateAction": ec2_creates, f"aws:RequestTag/{key}": ptag}},
-            ))
+    for grant in p.grants:
+        out.extend(_grant_statements(spec, grant, resources))
     if p.untaggable:
         out.append(statement("AbacNoResourceTag", "Allow", p.untaggable, ["*"]))
-    services = sorted_unique(catalog.split_action(a)[0] for a in _exact((*p.existing, *p.create)))
-    out.extend(guardrail_statements(spec, services))
+    scope = [(g.family, sorted_unique(catalog.split_action(a)[0] for a in _exact((*g.existing, *g.create))))
+             for g in p.grants]
+    out.extend(guardrail_statements(spec, scope))
+    return out
+
+
+def _grant_statements(spec: Spec, grant: FamilyGrant, resources: list[str]) -> list[dict]:
+    """The allow statements of one family: existing resources, then creation."""
+    family, key = grant.family, spec.tags.abac_key
+    ptag = f"${{aws:PrincipalTag/{key}}}"
+    out: list[dict] = []
+    if grant.existing:
+        out.append(statement(family.sid_existing, "Allow", grant.existing, resources,
+                             condition={"StringEquals": {family.existing_key(key): ptag}}))
+    if not grant.create:
+        return out
+    create_cond = {
+        "StringEquals": {family.request_key(key): ptag},
+        "ForAllValues:StringEquals": {family.request_keys: allowed_request_tag_keys(spec)},
+    }
+    out.append(statement(family.sid_create, "Allow", grant.create, resources, condition=create_cond))
+    # EC2 authorizes tag-on-create as a separate ec2:CreateTags call; without this
+    # the create actions above would fail whenever they carry tags (always, here).
+    ec2_creates = [catalog.split_action(a)[1] for a in _exact(grant.create) if a.startswith("ec2:")]
+    if ec2_creates:
+        out.append(statement(
+            "AbacTagOnCreate", "Allow", ["ec2:CreateTags"], resources,
+            condition={**create_cond, "StringEquals": {
+                "ec2:CreateAction": ec2_creates, f"aws:RequestTag/{key}": ptag}},
+        ))
     return out
 
 

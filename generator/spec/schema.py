@@ -160,7 +160,10 @@ ROLE = {
                     {"type": "string", "regex": r"(\*|arn:.+)"},
                 ),
             },
-            "meta": _d("Attribute-based access: `aws:ResourceTag/<abac_key>` must equal `${aws:PrincipalTag/<abac_key>}`."),
+            "meta": _d(
+                "Attribute-based access: the resource's `<abac_key>` tag (`aws:ResourceTag`, or S3 object tags) "
+                "must equal `${aws:PrincipalTag/<abac_key>}`; actions that cannot be tag-scoped are reported (TAG-010)."
+            ),
         },
         "permissions": _list("Inline identity policy statements of the role.", GRANT),
         "managed_policies": _list(

@@ -173,7 +173,7 @@ def test_acme_keys(acme):
         "role.engineering.developer.trust", "role.engineering.developer.permissions",
         "role.engineering.developer.abac", "role.engineering.developer.delegation",
         "role.engineering.deployer.trust", "role.engineering.deployer.permissions",
-        "role.finance.analyst.trust", "role.security.auditor.trust",
+        "role.finance.analyst.trust", "role.finance.analyst.abac", "role.security.auditor.trust",
         "cloudtrail.bucket", "cloudtrail.access_log_bucket", "cloudtrail.kms", "cloudtrail.sns",
         "cloudtrail.logs_delivery", "cloudtrail.logs_delivery_trust",
     }

@@ -6,6 +6,7 @@ import json
 import pytest
 
 from generator.policies import abac_plan, abac_unsupported, build, catalog
+from generator.rules.engine import validate_spec
 from generator.spec import load_spec, load_spec_text
 
 SPEC = """
@@ -54,10 +55,16 @@ def test_acme_developer():
     s = {st["Sid"]: st for st in doc.document["Statement"]}
     assert s["AbacExistingResources"]["Action"] == ["ec2:StartInstances", "ec2:StopInstances"]
     assert s["AbacExistingResources"]["Condition"] == {"StringEquals": {"aws:ResourceTag/Department": [PTAG]}}
-    # S3 object actions do not support aws:ResourceTag: left out, never allowed unconditionally
-    allowed = {a for st in s.values() if st["Effect"] == "Allow" for a in st["Action"]}
-    assert not {"s3:GetObject", "s3:PutObject"} & allowed
-    assert [a for a, _ in abac_unsupported(spec, role)] == ["s3:GetObject", "s3:PutObject"]
+    # S3 object actions are scoped by the object's tags, not aws:ResourceTag
+    assert s["AbacExistingS3Objects"]["Action"] == ["s3:GetObject"]
+    assert s["AbacExistingS3Objects"]["Condition"] == {
+        "StringEquals": {"s3:ExistingObjectTag/Department": [PTAG]}}
+    assert s["AbacCreateTaggedS3Objects"]["Action"] == ["s3:PutObject"]
+    assert s["AbacCreateTaggedS3Objects"]["Condition"] == {
+        "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["Department", "ManagedBy", "Owner"]},
+        "StringEquals": {"s3:RequestObjectTag/Department": [PTAG]},
+    }
+    assert abac_unsupported(spec, role) == []
     assert s["DenyTagChangesOnOtherDepartments"]["Action"] == ["ec2:CreateTags", "ec2:DeleteTags"]
     assert s["DenyAbacTagRemoval"]["Action"] == ["ec2:DeleteTags"]
     principal = s["DenyPrincipalAuthorizationTagChanges"]
@@ -66,11 +73,62 @@ def test_acme_developer():
     assert_keys_supported(s)
 
 
-def test_acme_analyst_has_no_abac_doc_and_reports_why():
+def test_acme_analyst_reads_objects_of_its_department():
     spec = load_spec("examples/acme.yaml")
     role = spec.departments["finance"].roles["analyst"]
-    assert "role.finance.analyst.abac" not in build(spec).docs
-    assert abac_unsupported(spec, role) == [("s3:GetObject", "acts on resources but does not support aws:ResourceTag")]
+    s = {st["Sid"]: st for st in build(spec).docs["role.finance.analyst.abac"].document["Statement"]}
+    assert s["AbacExistingS3Objects"]["Action"] == ["s3:GetObject"]
+    assert abac_unsupported(spec, role) == []
+    # no aws:ResourceTag family in use: no guardrails for it
+    assert "DenyTagChangesOnOtherDepartments" not in s and "DenyAbacTagRemoval" not in s
+    assert_keys_supported(s)
+
+
+def test_s3_object_tag_guardrails():
+    s = abac_statements(spec_with(["s3:GetObject"]))
+    existing, present = "s3:ExistingObjectTag/Department", {"s3:ExistingObjectTag/Department": ["false"]}
+    object_tagging = ["s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging",
+                      "s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+    assert s["DenyS3ObjectTagChangesOnOtherDepartments"]["Action"] == object_tagging
+    assert s["DenyS3ObjectTagChangesOnOtherDepartments"]["Condition"] == {
+        "Null": present, "StringNotEquals": {existing: [PTAG]}}
+    assert s["DenyAbacS3ObjectTagSetToOtherValue"]["Action"] == ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+    assert s["DenyAbacS3ObjectTagSetToOtherValue"]["Condition"] == {
+        "ForAnyValue:StringEquals": {"s3:RequestObjectTagKeys": ["Department"]},
+        "StringNotEquals": {"s3:RequestObjectTag/Department": [PTAG]}}
+    # DeleteObjectTagging drops every tag and sees no request keys: denied on tagged objects
+    assert s["DenyAbacS3ObjectTagRemovalWhenTagged"]["Action"] == [
+        "s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"]
+    assert s["DenyAbacS3ObjectTagRemovalWhenTagged"]["Condition"] == {"Null": present}
+    # PutObjectTagging replaces the whole set: leaving the key out removes it
+    assert s["DenyAbacS3ObjectTagDroppedFromSet"]["Condition"] == {
+        "Null": {**present, "s3:RequestObjectTag/Department": ["true"]}}
+    assert s["DenyUnverifiableS3ObjectTagging"]["Action"] == ["s3:ReplicateTags"]
+    # bucket tags are not the object ABAC tag: bucket tagging is not denied
+    denied = {a for st in s.values() if st["Effect"] == "Deny" for a in st["Action"]}
+    assert "s3:PutBucketTagging" not in denied
+    assert_keys_supported(s)
+
+
+def test_s3_actions_without_object_tag_keys_are_left_out_with_both_families_named():
+    spec = spec_with(["s3:GetObject*", "s3:DeleteObject", "s3:PutObjectTagging"])
+    role = spec.departments["eng"].roles["dev"]
+    p = abac_plan(spec, role)
+    assert {"s3:GetObject", "s3:GetObjectTagging", "s3:PutObjectTagging"} <= set(p.existing)
+    assert "s3:GetObject*" not in p.allowed  # GetObjectLegalHold and -Retention see no object tag
+    left = {x.action: x for x in p.left_out}
+    assert left["s3:DeleteObject"].index == 1
+    assert left["s3:DeleteObject"].reason == ("acts on resources but supports neither "
+                                              "s3:ExistingObjectTag/Department nor aws:ResourceTag/Department")
+    assert left["s3:GetObjectRetention"].index == 0
+    assert dict(abac_unsupported(spec, role))["s3:GetObjectRetention"].endswith("(matched by s3:GetObject*)")
+    assert_keys_supported(abac_statements(spec))
+
+
+def test_exact_entry_wins_the_report_over_an_earlier_wildcard():
+    spec = spec_with(["s3:*Object", "s3:DeleteObject"])
+    left = {x.action: x for x in abac_plan(spec, spec.departments["eng"].roles["dev"]).left_out}
+    assert (left["s3:DeleteObject"].index, left["s3:DeleteObject"].pattern) == (1, "s3:DeleteObject")
 
 
 def test_create_actions_need_request_tag_and_tag_key_allow_list():
@@ -109,7 +167,7 @@ def test_wildcard_pattern_kept_when_uniform_and_split_when_mixed():
 
 
 @pytest.mark.parametrize("actions", [
-    ["ec2:*"], ["dynamodb:*", "sqs:*"], ["secretsmanager:*"], ["s3:*", "lambda:Get*"],
+    ["ec2:*"], ["dynamodb:*", "sqs:*"], ["secretsmanager:*"], ["s3:*", "lambda:Get*"], ["s3:*Object*"],
 ])
 def test_every_condition_key_supported_by_every_action(actions):
     spec = spec_with(actions)
@@ -139,3 +197,21 @@ def test_unknown_and_star_actions_are_reported():
     role = spec.departments["eng"].roles["dev"]
     assert {a for a, _ in abac_unsupported(spec, role)} == {"ec2:NotAnAction", "*"}
     assert "role.eng.dev.abac" not in build(spec).docs
+
+
+def test_object_tag_match_counts_as_a_constraint():
+    # s3:ExistingObjectTag/<k> = ${aws:PrincipalTag/<k>} narrows s3:GetObject on "*" as
+    # aws:ResourceTag does for other services: no "reads every object" finding for the analyst.
+    findings = validate_spec(load_spec("examples/acme.yaml"))
+    analyst = "departments.finance.roles.analyst.abac"
+    assert not [f for f in findings if f.rule_id in ("PRV-010", "PRV-011") and f.path.startswith(analyst)]
+
+
+def test_left_out_actions_are_reported_with_how_to_grant_them():
+    spec = spec_with(["s3:GetObject", "s3:DeleteObject", "lambda:*LayerVersion*"])
+    found = {f.path: f.message for f in validate_spec(spec) if f.rule_id == "TAG-010"}
+    actions = "departments.eng.roles.dev.abac.actions"
+    assert set(found) == {f"{actions}[1]", f"{actions}[2]"}
+    assert found[f"{actions}[1]"].startswith("s3:DeleteObject is left out of eng-dev's ABAC policy")
+    assert "in permissions with explicit resource ARNs" in found[f"{actions}[1]"]
+    assert "lambda:DeleteLayerVersion" in found[f"{actions}[2]"]

@@ -99,7 +99,7 @@ locals {
       })
       boundary             = "finance"
       description          = "finance analyst (managed by iamforge)"
-      inline_policy_keys   = []
+      inline_policy_keys   = ["finance-analyst/iamforge-abac"]
       managed_policy_arns  = []
       max_session_duration = 3600
       name                 = "finance-analyst"
@@ -166,6 +166,31 @@ locals {
       policy = jsonencode({
         Statement = [
           {
+            Action = ["s3:GetObject"]
+            Condition = {
+              StringEquals = {
+                "s3:ExistingObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["*"]
+            Sid      = "AbacExistingS3Objects"
+          },
+          {
+            Action = ["s3:PutObject"]
+            Condition = {
+              "ForAllValues:StringEquals" = {
+                "s3:RequestObjectTagKeys" = ["Department", "ManagedBy", "Owner"]
+              }
+              StringEquals = {
+                "s3:RequestObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["*"]
+            Sid      = "AbacCreateTaggedS3Objects"
+          },
+          {
             Action = ["ec2:StartInstances", "ec2:StopInstances"]
             Condition = {
               StringEquals = {
@@ -175,6 +200,68 @@ locals {
             Effect   = "Allow"
             Resource = ["*"]
             Sid      = "AbacExistingResources"
+          },
+          {
+            Action = [
+              "s3:DeleteObjectTagging",
+              "s3:DeleteObjectVersionTagging",
+              "s3:PutObjectTagging",
+              "s3:PutObjectVersionTagging",
+            ]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+              }
+              StringNotEquals = {
+                "s3:ExistingObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyS3ObjectTagChangesOnOtherDepartments"
+          },
+          {
+            Action = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+            Condition = {
+              "ForAnyValue:StringEquals" = {
+                "s3:RequestObjectTagKeys" = ["Department"]
+              }
+              StringNotEquals = {
+                "s3:RequestObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagSetToOtherValue"
+          },
+          {
+            Action = ["s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagRemovalWhenTagged"
+          },
+          {
+            Action = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+                "s3:RequestObjectTag/Department"  = ["true"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagDroppedFromSet"
+          },
+          {
+            Action   = ["s3:ReplicateTags"]
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyUnverifiableS3ObjectTagging"
           },
           {
             Action = ["ec2:CreateTags", "ec2:DeleteTags"]
@@ -351,6 +438,99 @@ locals {
         Version = "2012-10-17"
       })
       role = "engineering-developer"
+    }
+    "finance-analyst/iamforge-abac" = {
+      name = "iamforge-abac"
+      policy = jsonencode({
+        Statement = [
+          {
+            Action = ["s3:GetObject"]
+            Condition = {
+              StringEquals = {
+                "s3:ExistingObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["*"]
+            Sid      = "AbacExistingS3Objects"
+          },
+          {
+            Action = [
+              "s3:DeleteObjectTagging",
+              "s3:DeleteObjectVersionTagging",
+              "s3:PutObjectTagging",
+              "s3:PutObjectVersionTagging",
+            ]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+              }
+              StringNotEquals = {
+                "s3:ExistingObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyS3ObjectTagChangesOnOtherDepartments"
+          },
+          {
+            Action = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+            Condition = {
+              "ForAnyValue:StringEquals" = {
+                "s3:RequestObjectTagKeys" = ["Department"]
+              }
+              StringNotEquals = {
+                "s3:RequestObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagSetToOtherValue"
+          },
+          {
+            Action = ["s3:DeleteObjectTagging", "s3:DeleteObjectVersionTagging"]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagRemovalWhenTagged"
+          },
+          {
+            Action = ["s3:PutObjectTagging", "s3:PutObjectVersionTagging"]
+            Condition = {
+              Null = {
+                "s3:ExistingObjectTag/Department" = ["false"]
+                "s3:RequestObjectTag/Department"  = ["true"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyAbacS3ObjectTagDroppedFromSet"
+          },
+          {
+            Action   = ["s3:ReplicateTags"]
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyUnverifiableS3ObjectTagging"
+          },
+          {
+            Action = ["iam:TagRole", "iam:TagUser", "iam:UntagRole", "iam:UntagUser"]
+            Condition = {
+              "ForAnyValue:StringEquals" = {
+                "aws:TagKeys" = ["Department", "Owner"]
+              }
+            }
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyPrincipalAuthorizationTagChanges"
+          },
+        ]
+        Version = "2012-10-17"
+      })
+      role = "finance-analyst"
     }
   }
 
