@@ -1,6 +1,7 @@
 # Two commands set everything up on a fresh machine with Python 3:
 #   make demo   create .venv, install, validate and generate examples/acme.yaml into modules_out/
 #   make test   create .venv, install, run the test suite
+#   make bench  run the benchmarks and write benchmarks/RESULTS.md
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -22,6 +23,11 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks (benchmarks/RESULTS.md): installs the `bench` extra (parliament) first.
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -71,32 +71,55 @@ class PolicySet:
     docs: dict[str, PolicyDoc] = field(hash=False)
     memberships: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
 
+    def _index(self) -> dict[tuple[str, str, str], list[PolicyDoc]]:
+        """Documents by ``(kind, principal_kind, principal_name)``, built once per set of docs.
+
+        The lookups below run once per principal; scanning every document each time made
+        validate and render quadratic in the number of roles. The index is rebuilt when
+        documents were added after it was built (the dict only grows while a set is built).
+        """
+        cached = self.__dict__.get("_by_attachment")
+        if cached is not None and cached[0] == len(self.docs):
+            return cached[1]
+        index: dict[tuple[str, str, str], list[PolicyDoc]] = {}
+        for d in self.docs.values():
+            for a in dict.fromkeys(tuple(a) for a in d.attachments):
+                index.setdefault((d.kind, a[0], a[1]), []).append(d)
+        object.__setattr__(self, "_by_attachment", (len(self.docs), index))
+        return index
+
     def for_principal(self, kind: str, name: str) -> list[PolicyDoc]:
         """Identity documents reaching a principal: its own and, for users, its groups'.
 
         Boundaries and trust policies are not included (see ``boundary_of``/``trust_of``).
         """
-        targets = {(kind, name)}
+        targets = [(kind, name)]
         if kind == "user":
-            targets |= {("group", g) for g in self.memberships.get(name, ())}
-        return [
-            d for d in self.docs.values()
-            if d.kind == KIND_IDENTITY and any(a in targets for a in d.attachments)
-        ]
+            targets += [("group", g) for g in self.memberships.get(name, ())]
+        index = self._index()
+        position = self._position()
+        # Unique, in build order, as a scan over ``docs`` gives.
+        found = {d.key: d for t in targets for d in index.get((KIND_IDENTITY, *t), ())}
+        return sorted(found.values(), key=lambda d: position[d.key])
+
+    def _position(self) -> dict[str, int]:
+        """Build position of each document key (keeps lookups in build order)."""
+        cached = self.__dict__.get("_positions")
+        if cached is not None and cached[0] == len(self.docs):
+            return cached[1]
+        positions = {k: i for i, k in enumerate(self.docs)}
+        object.__setattr__(self, "_positions", (len(self.docs), positions))
+        return positions
 
     def boundary_of(self, kind: str, name: str) -> PolicyDoc | None:
         """The permissions boundary document carried by a role or user, if any."""
-        for d in self.docs.values():
-            if d.kind == KIND_BOUNDARY and (kind, name) in d.attachments:
-                return d
-        return None
+        found = self._index().get((KIND_BOUNDARY, kind, name))
+        return found[0] if found else None
 
     def trust_of(self, role_name: str) -> PolicyDoc | None:
         """The trust (assume-role) policy of a role, if one was built."""
-        for d in self.docs.values():
-            if d.kind == KIND_TRUST and ("role", role_name) in d.attachments:
-                return d
-        return None
+        found = self._index().get((KIND_TRUST, "role", role_name))
+        return found[0] if found else None
 
     def of_kind(self, kind: str) -> list[PolicyDoc]:
         """All documents of one kind, in build order."""

@@ -82,18 +82,18 @@ def mfa_policy_arn(spec: Spec) -> str:
 
 
 def own_user_arns(spec: Spec) -> list[str]:
-    """ARNs that match exactly the calling user, for every user path in the spec.
+    """ARNs that match exactly the calling user, whatever the user's path.
 
     An IAM user ARN contains the user's path: ``arn:aws:iam::111122223333:user/engineering/alice``.
-    So ``user/${aws:username}`` matches only users at path ``/`` and would silently deny
-    self-service to every department user. ``user/*${aws:username}`` is wrong the other
-    way: it is a suffix match, so for ``alice`` it also matches ``user/x/malice``.
-    The tight form is one ARN per path actually used, ``user/<path>${aws:username}``
-    (``user/engineering/${aws:username}``): it matches the caller and nobody else.
-    With no users in the spec the root-path form is used.
+    So ``user/${aws:username}`` alone matches only users at path ``/`` and would silently deny
+    self-service to every department user. ``user/*${aws:username}`` is wrong the other way:
+    it is a suffix match, so for ``alice`` it also matches ``user/x/malice``. The pair
+    ``user/${aws:username}`` and ``user/*/${aws:username}`` matches the caller and nobody else:
+    the ``/`` before the name anchors it, and user names are unique in an account whatever
+    their path. Two ARNs whatever the number of departments, so the policy stays far below
+    the 6,144-character quota for managed policies.
     """
-    paths = sorted_unique(u.iam_path for u in spec.users) or ["/"]
-    return [spec.arn("iam", f"user{p}${{aws:username}}") for p in paths]
+    return [spec.arn("iam", "user/${aws:username}"), spec.arn("iam", "user/*/${aws:username}")]
 
 
 def self_service_statements(spec: Spec) -> list[dict]:

@@ -163,9 +163,11 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     for name in sorted(roles_by_name):
         role = roles_by_name[name]
         trust = ledger.take(f"role.{role.department}.{role.key}.trust")
+        own_keys: list[str] = []
         for doc in ledger.mark(ledger.policies.for_principal("role", role.name)):
             if doc.managed:
                 raise RenderError(f"{doc.key}: no blueprint creates managed identity policies for roles")
+            own_keys.append(f"{role.name}/{doc.name}")
             role_policies[f"{role.name}/{doc.name}"] = {
                 "role": role.name,
                 "name": doc.name,
@@ -181,7 +183,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
             "assume_role_policy": Jsonencode(trust.document),
             "boundary": role.boundary,
             "managed_policy_arns": sorted(role.managed_policies),
-            "inline_policy_keys": sorted(k for k, p in role_policies.items() if p["role"] == role.name),
+            "inline_policy_keys": sorted(set(own_keys)),
             "tags": dict(role.tags),
         }
     account_roles = [r for r in roles_by_name.values() if _trusts_account(r)]

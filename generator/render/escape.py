@@ -47,6 +47,11 @@ def escape(value: str, target: Target = "hcl") -> str:
         raise TypeError(f"escape() takes a string, not {type(value).__name__}")
     out: list[str] = []
     if target == "hcl":
+        if value.isascii() and value.isprintable():
+            # Fast path for the common case (ARNs, names, JSON): no control characters to
+            # spell as \uXXXX, so plain replacements give the same text as the loop below.
+            text = value.replace("\\", "\\\\").replace('"', '\\"')
+            return text.replace("${", "$${").replace("%{", "%%{")
         for ch in value:
             if ch in _HCL_SIMPLE:
                 out.append(_HCL_SIMPLE[ch])

@@ -219,9 +219,24 @@ def test_force_mfa_pattern(acme):
 def test_force_mfa_own_user_arn_is_path_aware():
     spec = make_spec()
     arns = own_user_arns(spec)
-    assert arns == [f"arn:aws:iam::{ACCT}:user/eng/${{aws:username}}"]
+    assert arns == [f"arn:aws:iam::{ACCT}:user/${{aws:username}}", f"arn:aws:iam::{ACCT}:user/*/${{aws:username}}"]
     # Never the suffix form, which would match user/x/malice for alice.
-    assert not any(a.endswith("/*${aws:username}") for a in arns)
+    assert not any(a.endswith("*${aws:username}") for a in arns)
+
+
+def test_force_mfa_size_does_not_grow_with_departments():
+    from generator.policies import minified_size
+    from generator.spec.model import Department, User
+
+    small = build(make_spec()).docs["mfa.force_mfa"].document
+    spec = make_spec()
+    for i in range(300):
+        key = f"dept{i}"
+        spec.departments[key] = Department(key=key, path=f"departments.{key}", tag_value=key, owner="o@x.y",
+                                           boundary=None, group_name=key, permissions=[], roles={},
+                                           users=[User(f"user{i}", key, f"departments.{key}.users[0]", f"/{key}/", {}, None)])
+    large = build(spec).docs["mfa.force_mfa"].document
+    assert minified_size(large) == minified_size(small) < 6144
 
 
 def test_force_mfa_password_change_only_when_allowed():
@@ -447,5 +462,5 @@ def test_boundary_carried_by_users_lets_mfa_enrolment_through():
     allowed = {a for s in doc["Statement"] if s["Effect"] == "Allow" for a in s["Action"]}
     assert {"iam:EnableMFADevice", "iam:CreateVirtualMFADevice", "iam:ChangePassword"} <= allowed
     enable = [s for s in doc["Statement"] if "iam:EnableMFADevice" in s.get("Action", [])][0]
-    assert enable["Resource"] == ["arn:aws:iam::111122223333:user/engineering/${aws:username}",
-                                  "arn:aws:iam::111122223333:user/finance/${aws:username}"]
+    assert enable["Resource"] == ["arn:aws:iam::111122223333:user/${aws:username}",
+                                  "arn:aws:iam::111122223333:user/*/${aws:username}"]

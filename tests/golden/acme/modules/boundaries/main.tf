@@ -33,8 +33,8 @@ locals {
             Action = ["iam:ChangePassword", "iam:GetUser"]
             Effect = "Allow"
             Resource = [
-              "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-              "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+              "arn:aws:iam::111122223333:user/$${aws:username}",
+              "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUser"
           },
@@ -54,8 +54,8 @@ locals {
             ]
             Effect = "Allow"
             Resource = [
-              "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-              "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+              "arn:aws:iam::111122223333:user/$${aws:username}",
+              "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUserMFA"
           },
@@ -168,8 +168,8 @@ locals {
             Action = ["iam:ChangePassword", "iam:GetUser"]
             Effect = "Allow"
             Resource = [
-              "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-              "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+              "arn:aws:iam::111122223333:user/$${aws:username}",
+              "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUser"
           },
@@ -189,8 +189,8 @@ locals {
             ]
             Effect = "Allow"
             Resource = [
-              "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-              "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+              "arn:aws:iam::111122223333:user/$${aws:username}",
+              "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUserMFA"
           },

@@ -24,8 +24,8 @@ resource "aws_iam_policy" "this" {
         Action = ["iam:ChangePassword", "iam:GetUser"]
         Effect = "Allow"
         Resource = [
-          "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-          "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+          "arn:aws:iam::111122223333:user/$${aws:username}",
+          "arn:aws:iam::111122223333:user/*/$${aws:username}",
         ]
         Sid = "AllowManageOwnUser"
       },
@@ -45,8 +45,8 @@ resource "aws_iam_policy" "this" {
         ]
         Effect = "Allow"
         Resource = [
-          "arn:aws:iam::111122223333:user/engineering/$${aws:username}",
-          "arn:aws:iam::111122223333:user/finance/$${aws:username}",
+          "arn:aws:iam::111122223333:user/$${aws:username}",
+          "arn:aws:iam::111122223333:user/*/$${aws:username}",
         ]
         Sid = "AllowManageOwnUserMFA"
       },

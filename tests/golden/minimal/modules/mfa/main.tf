@@ -21,10 +21,13 @@ resource "aws_iam_policy" "this" {
         Sid      = "AllowViewAccountInfo"
       },
       {
-        Action   = ["iam:ChangePassword", "iam:GetUser"]
-        Effect   = "Allow"
-        Resource = ["arn:aws:iam::111122223333:user/$${aws:username}"]
-        Sid      = "AllowManageOwnUser"
+        Action = ["iam:ChangePassword", "iam:GetUser"]
+        Effect = "Allow"
+        Resource = [
+          "arn:aws:iam::111122223333:user/$${aws:username}",
+          "arn:aws:iam::111122223333:user/*/$${aws:username}",
+        ]
+        Sid = "AllowManageOwnUser"
       },
       {
         Action   = ["iam:CreateVirtualMFADevice"]
@@ -40,9 +43,12 @@ resource "aws_iam_policy" "this" {
           "iam:ListMFADevices",
           "iam:ResyncMFADevice",
         ]
-        Effect   = "Allow"
-        Resource = ["arn:aws:iam::111122223333:user/$${aws:username}"]
-        Sid      = "AllowManageOwnUserMFA"
+        Effect = "Allow"
+        Resource = [
+          "arn:aws:iam::111122223333:user/$${aws:username}",
+          "arn:aws:iam::111122223333:user/*/$${aws:username}",
+        ]
+        Sid = "AllowManageOwnUserMFA"
       },
       {
         Condition = {

@@ -1,0 +1,1 @@
+"""iamforge benchmarks: scripts that report numbers (``python -m benchmarks``), not timed tests."""
