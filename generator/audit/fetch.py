@@ -66,26 +66,34 @@ def authorization_details(iam: Any) -> dict:
     return json.loads(json.dumps(merged, default=_json_default))
 
 
+def _optional(what: str, fn: Callable[[], Any], absent: Any) -> Any:
+    """Like :func:`_call`, but ``absent`` when the entity does not exist (NoSuchEntity).
+
+    Any other failure (access denied, throttling, no endpoint) is an error: adoption must not
+    mistake "cannot read it" for "it does not exist" and plan to create what is already there.
+    """
+    from botocore.exceptions import ClientError
+
+    try:
+        return _call(what, fn)
+    except ToolError as exc:
+        cause = exc.__cause__
+        if isinstance(cause, ClientError) and cause.response.get("Error", {}).get("Code") == "NoSuchEntity":
+            return absent
+        raise
+
+
 def account_extras(iam: Any) -> dict[str, Any]:
     """What the authorization details leave out but adoption needs: OIDC providers, the password
-    policy and the account alias (each empty when absent or not readable)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    out: dict[str, Any] = {"oidc_providers": [], "password_policy": False, "aliases": []}
-    try:
-        out["oidc_providers"] = [p["Arn"] for p in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
-    except (BotoCoreError, ClientError):
-        pass
-    try:
-        iam.get_account_password_policy()
-        out["password_policy"] = True
-    except (BotoCoreError, ClientError):
-        pass
-    try:
-        out["aliases"] = list(iam.list_account_aliases()["AccountAliases"])
-    except (BotoCoreError, ClientError):
-        pass
-    return out
+    policy and the account alias (each empty when absent)."""
+    providers = _call("ListOpenIDConnectProviders", iam.list_open_id_connect_providers)
+    policy = _optional("GetAccountPasswordPolicy", iam.get_account_password_policy, None)
+    aliases = _call("ListAccountAliases", iam.list_account_aliases)
+    return {
+        "oidc_providers": [p["Arn"] for p in providers["OpenIDConnectProviderList"]],
+        "password_policy": policy is not None,
+        "aliases": list(aliases["AccountAliases"]),
+    }
 
 
 def _json_default(value: Any) -> str:
