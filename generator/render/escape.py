@@ -49,7 +49,7 @@ def escape(value: str, target: Target = "hcl") -> str:
     if target == "hcl":
         if value.isascii() and value.isprintable():
             # Fast path for the common case (ARNs, names, JSON): no control characters to
-            # spell as \uXXXX, so plain replacements give the same text as the loop below.
+            # spell as \u escapes, so plain replacements give the same text as the loop below.
             text = value.replace("\\", "\\\\").replace('"', '\\"')
             return text.replace("${", "$${").replace("%{", "%%{")
         for ch in value:
