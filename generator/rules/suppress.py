@@ -9,8 +9,13 @@ from generator.spec.model import Exception_
 
 
 def path_within(path: str, scope: str) -> bool:
-    """True when ``path`` is ``scope`` or lies below it (``a.b`` and ``a[0]`` are within ``a``)."""
-    return scope == "" or path == scope or path.startswith(scope + ".") or path.startswith(scope + "[")
+    """True when ``path`` is ``scope`` or lies below it (``a.b`` and ``a[0]`` are within ``a``).
+
+    An empty scope covers nothing: an exception never waives a rule across the whole spec (SPEC-022).
+    """
+    if not scope:
+        return False
+    return path == scope or path.startswith(scope + ".") or path.startswith(scope + "[")
 
 
 def exception_matches(exc: Exception_, finding: Finding) -> bool:

@@ -15,6 +15,7 @@ class ExceptionExpired(Rule):
     rationale = "Exceptions are temporary by design; an expired one must be renewed with a reason or removed."
     remediation = "Fix the finding and delete the entry, or move `expires` forward after a fresh review."
     references = ("iamforge README: exceptions",)
+    phase = "post"  # runs after suppression: no exception can hide an expired exception
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for exc in ctx.spec.exceptions:

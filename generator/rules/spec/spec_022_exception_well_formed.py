@@ -1,0 +1,38 @@
+"""SPEC-022: an exceptions: entry must name a live rule and a path that exists in the spec."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.findings import Finding
+from generator.rules.base import Rule
+from generator.rules.context import Context
+
+
+class ExceptionWellFormed(Rule):
+    id = "SPEC-022"
+    title = "Exception names a real rule and path"
+    grade = "BLOCK"
+    rationale = ("An exception for a rule id that does not exist, or at a path that is empty or not in the "
+                 "spec, reviews nothing: it is a typo, or a blanket waiver waiting to match.")
+    remediation = "Use an id from `iamforge rules list` and the dotted path of the node the finding points at."
+    references = ("iamforge README: exceptions",)
+    phase = "post"  # about exceptions themselves: runs after suppression and cannot be suppressed
+
+    def check(self, ctx: Context) -> Iterator[Finding]:
+        from generator.rules.registry import all_rules, retired
+
+        known = {r.id for r in all_rules()}
+        gone = set(retired())
+        for exc in ctx.spec.exceptions:
+            rule = exc.rule.upper()
+            if rule in gone:
+                yield self.finding(f"{exc.spec_path}.rule", f"rule {exc.rule} is retired; delete this exception")
+            elif rule not in known:
+                yield self.finding(f"{exc.spec_path}.rule",
+                                   f"no rule {exc.rule}: see `iamforge rules list` for the ids")
+            if not exc.path.strip():
+                yield self.finding(f"{exc.spec_path}.path",
+                                   "path is empty: an exception covers one spec node (and what lies below it), "
+                                   "never the whole spec")
+            elif exc.path not in ctx.spec.marks:
+                yield self.finding(f"{exc.spec_path}.path", f"path {exc.path} is not in the spec")
