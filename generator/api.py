@@ -68,7 +68,11 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     from generator.render import generate as render_generate
 
     extra = {"imports.tf": adopt_imports(spec, adopt)} if adopt else None
-    result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra)
+    try:
+        result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra)
+    except OSError as exc:
+        # The writer has already rolled back: nothing of this run is left in out_dir.
+        raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     return GenerateOutcome(report=report, result=result, written=not (check or dry_run))
 
 

@@ -169,6 +169,10 @@ def commit(result: Plan) -> None:
     try:
         if not out_dir.exists():
             _write_tree(staging, result.files, sorted(result.files))
+            # mkdtemp makes the folder 0700; the output folder gets the mode any new folder gets.
+            umask = os.umask(0)
+            os.umask(umask)
+            staging.chmod(0o777 & ~umask)
             os.replace(staging, out_dir)
             return
         changed = result.added + result.modified

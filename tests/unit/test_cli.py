@@ -136,3 +136,21 @@ def test_init_writes_valid_starter(tmp_path):
 def test_schema_markdown():
     result = run("schema", "--format", "markdown")
     assert result.exit_code == 0 and "| `account.id` |" in result.output
+
+
+def test_generate_to_unwritable_place_is_usage_error(tmp_path, examples_dir):
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    result = run("generate", str(examples_dir / "minimal.yaml"), "-o", str(blocker / "sub"))
+    assert result.exit_code == 2 and "cannot write" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_generated_folder_has_the_usual_mode(tmp_path, examples_dir):
+    import os
+
+    out = tmp_path / "out"
+    assert run("generate", str(examples_dir / "minimal.yaml"), "-o", str(out)).exit_code == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o777 & ~umask
