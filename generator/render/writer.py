@@ -117,6 +117,27 @@ def read_manifest(out_dir: Path) -> set[str]:
     return safe | {MANIFEST}
 
 
+def edited_files(out_dir: Path) -> list[str]:
+    """Generated files (per the manifest) that are missing or no longer match their recorded hash."""
+    path = out_dir / MANIFEST
+    if not path.is_file():
+        return []
+    try:
+        recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError) as exc:
+        raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
+    edited = []
+    for rel in sorted(read_manifest(out_dir) - {MANIFEST}):
+        target = out_dir / rel
+        try:
+            current = sha256(target.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            current = None
+        if current != recorded.get(rel):
+            edited.append(rel)
+    return edited
+
+
 def plan(files: dict[str, str], out_dir: Path) -> Plan:
     """Compare ``files`` (must include the manifest) with ``out_dir``; never writes."""
     if out_dir.exists() and not out_dir.is_dir():

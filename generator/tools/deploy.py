@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from generator.errors import UsageError
 from generator.findings import Report
 from generator.plan_summary import PlanSummary, summarize_plan
 from generator.tools import checkov
@@ -21,6 +22,25 @@ class PlanOutcome:
 
     plan: PlanResult
     summary: PlanSummary
+
+
+def require_generated(out_dir: str | Path) -> None:
+    """Refuse to run on a folder with no Terraform, or whose generated files were edited.
+
+    What is validated is what is deployed: a generated file changed by hand since
+    ``iamforge generate`` (per the manifest's hashes) was never validated. Folders without a
+    manifest are the user's own Terraform and are run as they are.
+    """
+    from generator.render.writer import edited_files
+
+    folder = Path(out_dir)
+    if not folder.is_dir() or not any(folder.glob("*.tf")):
+        raise UsageError(f"{folder}: no Terraform here; run `iamforge generate SPEC -o {folder}` first")
+    edited = edited_files(folder)
+    if edited:
+        shown = ", ".join(edited[:5]) + (f" and {len(edited) - 5} more" if len(edited) > 5 else "")
+        raise UsageError(f"{folder}: {shown} changed since iamforge generated it (never validated); "
+                         f"regenerate with `iamforge generate SPEC -o {folder}`")
 
 
 def runner(
@@ -46,6 +66,7 @@ def plan(
     env: Mapping[str, str] | None = None,
 ) -> PlanOutcome:
     """``init`` then ``plan -out`` in ``out_dir``; returns the plan and what it does in IAM terms."""
+    require_generated(out_dir)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env)
     tf.init()
     result = tf.plan(plan_file, destroy=destroy, targets=targets)
@@ -68,6 +89,7 @@ def apply(
     With a plan file the working directory must already be initialised (``iamforge plan``
     did that); otherwise ``init`` runs first.
     """
+    require_generated(out_dir)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
     if plan_file is None:
         tf.init()
@@ -84,6 +106,7 @@ def destroy(
     progress: ProgressCallback | None = None,
 ) -> ApplyResult:
     """``init`` then ``destroy -auto-approve``. To review first: ``plan(destroy=True)`` then ``apply``."""
+    require_generated(out_dir)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
     tf.init()
     return tf.destroy(targets=targets)
@@ -91,4 +114,5 @@ def destroy(
 
 def scan(out_dir: str | Path, *, skip_checks: Sequence[str] = ()) -> Report:
     """checkov on ``out_dir``, as iamforge findings (failed checks; skipped ones suppressed)."""
+    require_generated(out_dir)
     return checkov.scan(out_dir, skip_checks=skip_checks)
