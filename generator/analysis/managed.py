@@ -54,5 +54,22 @@ def lookup(arn: str) -> ManagedPolicy | None:
     return _known().get(policy_name(arn))
 
 
+def foreign_reason(arn: str, partition: str, account_id: str) -> str | None:
+    """Why a managed policy ARN cannot be attached in ``account_id`` of ``partition``; None when it can.
+
+    IAM attaches AWS managed policies of the account's own partition and customer managed
+    policies of the account itself; another account's policy ARN or another partition's
+    fails at apply (and, if it ever resolved, would hand the permissions to someone else).
+    """
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None  # not an ARN at all: reported as malformed, not as foreign
+    if parts[1] != partition:
+        return f"is in partition {parts[1]!r}, not the account's {partition!r}"
+    if parts[4] not in ("aws", account_id):
+        return f"belongs to account {parts[4]}, not {account_id}"
+    return None
+
+
 def known_names() -> tuple[str, ...]:
     return tuple(_known())

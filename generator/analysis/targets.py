@@ -3,6 +3,7 @@ reaches, and whether any of them could be more privileged than the acting princi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from generator.analysis.arn import effectively_star, glob_match, has_wildcard, parse_arn
 from generator.analysis.escalation import IAM_KINDS
@@ -41,6 +42,16 @@ class SpecTargets:
         if not self.principals:
             self.principals = principal_index(self.spec)
 
+    @cached_property
+    def attached_policies(self) -> tuple[str, ...]:
+        """ARNs of the managed policies the spec attaches: its own (boundaries, force-MFA) and the
+        customer managed policies of this account that roles attach."""
+        from generator.policies import protected_policy_arns
+
+        own = f":{self.spec.account.id}:policy/"
+        attached = {arn for role in self.spec.roles for arn in role.managed_policies if own in arn}
+        return tuple(sorted(set(protected_policy_arns(self.spec)) | attached))
+
     def closed(self, resource: str, kind: str) -> bool:
         if kind in IAM_KINDS and effectively_star(resource):
             return False
@@ -61,8 +72,9 @@ class SpecTargets:
         return all(self._not_above(p.boundary) for p in tagged)
 
     def _policy_closed(self, resource: str) -> bool:
-        boundaries = [self.spec.boundary_arn(k) for k in self.spec.boundaries]
-        if any(glob_match(resource, b) for b in boundaries):
+        # A new default version of a policy attached to others is theirs to suffer: the boundaries
+        # and force-MFA (everybody's), and any customer policy the spec attaches to a role.
+        if any(glob_match(resource, arn) for arn in self.attached_policies):
             return False
         arn = parse_arn(resource)
         last = arn.resource.rsplit("/", 1)[-1] if arn else resource

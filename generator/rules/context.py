@@ -15,9 +15,9 @@ from typing import Any
 from generator.analysis.document import Policy, Statement, normalize
 from generator.analysis.effective import Grant, PermissionSet, Source
 from generator.analysis.escalation import DocumentTargets, Targets
-from generator.analysis.managed import is_aws_managed, lookup
+from generator.analysis.managed import lookup
 from generator.findings import Finding
-from generator.spec.model import Role, Spec, User
+from generator.spec.model import Department, Role, Spec, User
 
 
 @dataclass
@@ -52,9 +52,10 @@ class DocView:
 
 @dataclass
 class PrincipalView:
-    """A role or user (or, in document mode, one identity document) with its effective permissions."""
+    """A role, user or department group (or, in document mode, one identity document) with its
+    effective permissions."""
 
-    kind: str  # role | user | document
+    kind: str  # role | user | group | document
     name: str
     path: str  # spec path ('' in document mode)
     permissions: PermissionSet
@@ -64,6 +65,7 @@ class PrincipalView:
     managed_policies: tuple[str, ...] = ()
     role: Role | None = None
     user: User | None = None
+    department: Department | None = None  # set for a department group
 
     def path_of(self, grant: Grant | None = None, element: str = "") -> str:
         """Where a finding about ``grant`` goes: the principal in spec mode, the statement otherwise."""
@@ -113,6 +115,17 @@ class Context:
             self._principals = self._spec_principals() if self.spec is not None else self._document_principals()
         return self._principals
 
+    def own_managed_policies(self) -> dict[str, DocView]:
+        """The managed policies the spec generates, by ARN (spec mode; empty in document mode)."""
+        if self.spec is None:
+            return {}
+        from generator.policies import mfa_policy_arn
+
+        by_key = {d.key: d for d in self.documents}
+        arns = {f"boundary.{k}": self.spec.boundary_arn(k) for k in self.spec.boundaries}
+        arns["mfa.force_mfa"] = mfa_policy_arn(self.spec)
+        return {arn: by_key[key] for key, arn in arns.items() if key in by_key and by_key[key].managed}
+
     def _document_principals(self) -> list[PrincipalView]:
         out = []
         for doc in self.documents_of("identity"):
@@ -136,6 +149,7 @@ class Context:
                 elif doc.kind == "boundary":
                     boundaries.setdefault(tuple(target), doc)
         memberships = getattr(self.policies, "memberships", {}) or {}
+        own_managed = self.own_managed_policies()
         out = []
         entries: list[tuple[str, Any]] = [("role", r) for r in spec.roles] + [("user", u) for u in spec.users]
         for kind, obj in entries:
@@ -148,10 +162,15 @@ class Context:
             unknown = []
             for i, arn in enumerate(managed):
                 entry = lookup(arn)
+                where = f"{obj.path}.managed_policies[{i}]"
                 if entry is not None:
-                    sources.append((Source(arn, f"{obj.path}.managed_policies[{i}]", "managed"), entry.policy))
-                elif is_aws_managed(arn):
-                    unknown.append(arn)
+                    sources.append((Source(arn, where, "managed"), entry.policy))
+                elif arn in own_managed:
+                    # A policy the spec itself generates (a boundary, force-MFA): its statements are known.
+                    sources.append((Source(own_managed[arn].key, where, "identity"), own_managed[arn].policy))
+                    docs = _unique([*docs, own_managed[arn]])
+                else:
+                    unknown.append(arn)  # PRV-020 (or SPEC-019, for another account's ARN) reports it
             boundary = None
             if bdoc is not None:
                 boundary = [(Source(bdoc.key, bdoc.spec_path, "boundary"), bdoc.policy)]
@@ -162,7 +181,32 @@ class Context:
                                   actor_department=obj.department)
             out.append(PrincipalView(kind, obj.name, obj.path, pset, targets, docs, obj.boundary, managed,
                                      role=obj if kind == "role" else None, user=obj if kind == "user" else None))
+        for dept in spec.departments.values():
+            group = self._group_principal(dept, identity.get(("group", dept.group_name), []), index)
+            if group is not None:
+                out.append(group)
         return out
+
+    def _group_principal(self, dept: Department, docs: list[DocView], index: Any) -> PrincipalView | None:
+        """The department group as a principal of its own: its documents, and no boundary.
+
+        IAM attaches boundaries to users and roles, never to groups, so whoever joins the group
+        (a user the spec lists, or one added later by hand) receives the group policy as written.
+        Checking only the spec's members would leave a group without members unchecked.
+        """
+        from generator.analysis.targets import SpecTargets
+
+        spec = self.spec
+        assert spec is not None
+        docs = _unique(docs)
+        if not any(d.key == f"group.{dept.key}.permissions" for d in docs):
+            return None  # only the shared force-MFA policy: its members are checked as users
+        sources = [(Source(d.key, d.spec_path, "identity"), d.policy) for d in docs]
+        actor = spec.arn("iam", f"group/{dept.group_name}")
+        targets = SpecTargets(spec, actor, None, tuple(d.name for d in docs if d.managed), index,
+                              actor_department=dept.key)
+        return PrincipalView("group", dept.group_name, f"{dept.path}.permissions", PermissionSet(sources),
+                             targets, docs, department=dept)
 
 
 def _unique(docs: Any) -> list[DocView]:

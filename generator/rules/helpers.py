@@ -11,6 +11,7 @@ from generator.analysis.catalog import catalog
 from generator.analysis.conditions import allow_constraints
 from generator.analysis.document import Statement
 from generator.analysis.effective import Grant, Source
+from generator.spec.model import Role, Spec, User
 
 if TYPE_CHECKING:
     from generator.rules.context import PrincipalView
@@ -95,6 +96,25 @@ def open_grants(principal: PrincipalView, actions: Iterable[str]) -> Iterator[Gr
         for grant in principal.permissions.grants(action):
             if grant.unscoped and not grant.constraints:
                 yield grant
+
+
+def tag_origin(spec: Spec, principal: Role | User, key: str) -> str:
+    """The spec path that puts tag ``key`` on ``principal`` (a role or user of ``spec``).
+
+    Final tags merge, later winning: ``tags.common``, ``departments.<d>.tags``, the ABAC key and
+    ``Owner`` from the department, then (roles only) ``departments.<d>.roles.<r>.tags``.
+    """
+    dept = spec.raw.get("departments", {}).get(principal.department, {}) or {}
+    dept_path = f"departments.{principal.department}"
+    if isinstance(principal, Role) and key in ((dept.get("roles", {}).get(principal.key) or {}).get("tags") or {}):
+        return f"{principal.path}.tags"
+    if key == spec.tags.abac_key:
+        return f"{dept_path}.tag_value"
+    if key == "Owner":
+        return f"{dept_path}.owner"
+    if key in (dept.get("tags") or {}):
+        return f"{dept_path}.tags"
+    return "tags.common"
 
 
 def iam_size(document: object) -> int:

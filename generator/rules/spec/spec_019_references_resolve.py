@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from generator.analysis.managed import foreign_reason
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
@@ -17,7 +18,8 @@ class ReferencesResolve(Rule):
     id = "SPEC-019"
     title = "References resolve"
     grade = "BLOCK"
-    rationale = "A malformed policy ARN or principal makes apply fail; a trusted in-account role must exist."
+    rationale = ("A malformed policy ARN or principal makes apply fail, as does a policy of another account or "
+                 "partition; a trusted in-account role must exist.")
     remediation = "Use full ARNs: arn:aws:iam::aws:policy/<name>, arn:aws:iam::<account>:role/<path><name>."
     references = ("Access Analyzer: Invalid role reference / Invalid user reference",)
 
@@ -29,6 +31,10 @@ class ReferencesResolve(Rule):
             for i, arn in enumerate(role.managed_policies):
                 if not _POLICY_ARN.match(arn):
                     yield self.finding(f"{role.path}.managed_policies[{i}]", f"{arn!r} is not a managed policy ARN")
+                elif (reason := foreign_reason(arn, spec.account.partition, spec.account.id)) is not None:
+                    yield self.finding(f"{role.path}.managed_policies[{i}]",
+                                       f"{arn} {reason}: a role can only attach AWS managed policies and "
+                                       "this account's own policies")
             for i, arn in enumerate(role.trust.aws_principals):
                 path = f"{role.trust.path}.aws_principals[{i}]"
                 if not _PRINCIPAL.match(arn):

@@ -26,4 +26,10 @@ class WildcardPrincipal(DocumentRule):
                 elif "*" in value or "?" in value:
                     # IAM matches principals exactly; a wildcard is rejected or, in the account
                     # field (``arn:aws:iam::*:root``), reads as every account.
-                    yield f"{stmt.path}.Principal", f"principal {value!r} has a wildcard: any account may match it"
+                    parts = value.split(":", 5)
+                    if len(parts) == 6 and not any(c in parts[4] for c in "*?"):
+                        yield (f"{stmt.path}.Principal",
+                               f"principal {value!r} has a wildcard in its name: IAM does not match principal "
+                               "names by pattern and rejects the trust policy; name each principal")
+                    else:
+                        yield f"{stmt.path}.Principal", f"principal {value!r} has a wildcard: any account may match it"

@@ -20,6 +20,10 @@ class ThirdPartyExternalId(Rule):
         own = ctx.spec.account.id
         for role in ctx.spec.roles:
             ext = role.trust.external_account
+            if ext is not None and ext.account_id == own:
+                yield self.finding(f"{role.trust.path}.external_account.account_id",
+                                   f"role {role.name} treats its own account {own} as a third party; trust this "
+                                   "account's roles or users with aws_principals instead")
             if ext is not None and not ext.external_id:
                 yield self.finding(f"{role.trust.path}.external_account",
                                    f"role {role.name} trusts account {ext.account_id} without an external_id")
