@@ -110,7 +110,8 @@ class Policy:
     single_statement: bool = False  # ``Statement`` written as an object, not a list
 
 
-def _principals(value: Any) -> tuple[tuple[str, str], ...]:
+def principal_pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """``Principal`` as (kind, value) pairs; a bare string (``"*"``) gives kind ``"*"``."""
     if value is None:
         return ()
     if isinstance(value, str):
@@ -148,7 +149,7 @@ def normalize_statement(index: int, raw: Any, path: str = "") -> Statement:
         resources=_strings(raw.get("NotResource", raw.get("Resource"))),
         not_resource="NotResource" in raw and "Resource" not in raw,
         conditions=_conditions(raw.get("Condition")),
-        principals=_principals(raw.get("NotPrincipal", raw.get("Principal"))),
+        principals=principal_pairs(raw.get("NotPrincipal", raw.get("Principal"))),
         not_principal="NotPrincipal" in raw and "Principal" not in raw,
         raw=raw,
     )

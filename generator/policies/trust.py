@@ -6,6 +6,7 @@ spec always produces the same document.
 """
 from __future__ import annotations
 
+from generator.analysis.arn import has_wildcard
 from generator.policies.document import KIND_TRUST, PolicyDoc, policy, sorted_unique, statement
 from generator.spec.model import Role, Spec
 
@@ -15,11 +16,6 @@ GITHUB_OIDC_HOST = "token.actions.githubusercontent.com"
 def github_oidc_provider_arn(spec: Spec) -> str:
     """ARN of the account's GitHub Actions OIDC provider (one per account)."""
     return spec.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}")
-
-
-def has_wildcard(subject: str) -> bool:
-    """True when a ``sub`` pattern needs ``StringLike`` (``*`` or ``?``)."""
-    return "*" in subject or "?" in subject
 
 
 def _mfa_condition(spec: Spec) -> dict:

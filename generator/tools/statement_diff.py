@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
+from generator.analysis.document import as_list, principal_pairs
+
 
 @dataclass
 class StatementDelta:
@@ -24,19 +26,10 @@ class StatementDelta:
 
 
 
-def as_list(value: object) -> list:
-    if value is None:
-        return []
-    return list(value) if isinstance(value, list) else [value]
-
-
 def _principals(stmt: dict) -> list[tuple[str, str]]:
     for key in ("Principal", "NotPrincipal"):
         if key in stmt:
-            value = stmt[key]
-            if value == "*":
-                return [(key, "*")]
-            return sorted((key, f"{kind}:{p}") for kind, ps in value.items() for p in as_list(ps))
+            return sorted((key, p if kind == "*" else f"{kind}:{p}") for kind, p in principal_pairs(stmt[key]))
     return [("Principal", "")]
 
 
