@@ -8,7 +8,6 @@ Library entry points (they return data and never print):
 """
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,8 @@ from generator.audit.credentials import parse_credential_report
 from generator.audit.details import AccountDetails, parse_details
 from generator.audit.run import AuditResult, run_audit
 from generator.errors import UsageError
+from generator import inputs
+from generator.inputs import read_json, read_text
 
 __all__ = ["AuditOptions", "AuditResult", "audit_aws", "audit_files", "fixture_findings", "load_details", "options"]
 
@@ -31,19 +32,14 @@ def options(as_of: date | None = None, max_key_age: int = 90, max_unused: int = 
     return AuditOptions.at(as_of, max_key_age=max_key_age, max_unused=max_unused, stale_days=stale_days)
 
 
-def _read(path: str | Path) -> str:
-    p = Path(path)
-    if not p.is_file():
-        raise UsageError(f"{path}: no such file")
-    return p.read_text(encoding="utf-8-sig")
-
-
 def load_details(path: str | Path) -> AccountDetails:
-    """Authorization details from a JSON file (``aws iam get-account-authorization-details``)."""
-    try:
-        data = json.loads(_read(path))
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not JSON: {exc}") from exc
+    """Authorization details from a JSON file (``aws iam get-account-authorization-details``).
+
+    Raises:
+        UsageError: when the file cannot be read, is not JSON or not authorization details; the
+            message names the file and, for a bad entry, where it is (``RoleDetailList[0]: missing Arn``).
+    """
+    data = read_json(path, "a get-account-authorization-details JSON file", inputs.MAX_DETAILS_BYTES)
     return parse_details(data, str(path))
 
 
@@ -57,7 +53,9 @@ def audit_files(credential_report: str | Path | None = None, authorization_detai
     if credential_report is None and authorization_details is None:
         raise UsageError("give --credential-report FILE.csv, --authorization-details FILE.json or --from-aws")
     opts = opts or options()
-    rows = parse_credential_report(_read(credential_report)) if credential_report is not None else None
+    rows = None
+    if credential_report is not None:
+        rows = parse_credential_report(read_text(credential_report, "a credential report CSV"), str(credential_report))
     details = load_details(authorization_details) if authorization_details is not None else None
     return run_audit(details, rows, opts, str(credential_report or ""))
 
@@ -74,7 +72,7 @@ def audit_aws(session: Any = None, opts: AuditOptions | None = None) -> AuditRes
     data = authorization_details(iam)
     details = parse_details(data, "aws")
     details.source = f"aws:{details.account_id or 'account'}"
-    rows = parse_credential_report(credential_report(iam))
+    rows = parse_credential_report(credential_report(iam), "aws credential report")
     return run_audit(details, rows, opts or options(), f"{details.source}:credential-report")
 
 
@@ -83,9 +81,9 @@ def fixture_findings(path: str | Path) -> list:
     and ``credential_report`` (CSV text) and/or ``authorization_details`` (the JSON as YAML)."""
     import yaml
 
-    data = yaml.safe_load(_read(path)) or {}
+    data = yaml.safe_load(read_text(path, "a rule fixture YAML file")) or {}
     as_of = data.get("as_of")
     opts = options(date.fromisoformat(as_of) if isinstance(as_of, str) else as_of)
-    rows = parse_credential_report(data["credential_report"]) if "credential_report" in data else None
+    rows = parse_credential_report(data["credential_report"], str(path)) if "credential_report" in data else None
     details = parse_details(data["authorization_details"], str(path)) if "authorization_details" in data else None
     return run_audit(details, rows, opts, str(path)).findings

@@ -78,54 +78,86 @@ class CredentialRow:
 
 
 def parse_stamp(value: str) -> Stamp:
-    """An ISO 8601 date of the report (``2024-01-31T10:00:00+00:00``) or one of the special values."""
+    """An ISO 8601 date of the report (``2024-01-31T10:00:00+00:00``) or one of the special values.
+
+    Raises:
+        UsageError: when ``value`` is neither.
+    """
     value = (value or "").strip()
     if value in SPECIAL or not value:
         return Stamp(special=value or NA)
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as exc:
-        raise UsageError(f"credential report: {value!r} is neither a date nor N/A, no_information, not_supported") from exc
+        raise UsageError(f"{value!r} is neither a date nor N/A, no_information, not_supported") from exc
     return Stamp(when=when if when.tzinfo else when.replace(tzinfo=timezone.utc))
 
 
-def _flag(value: str, field: str, line: int) -> bool | None:
+def _flag(value: str | None, field: str) -> bool | None:
     value = (value or "").strip().lower()
     if value in ("true", "false"):
         return value == "true"
     if value in (NOT_SUPPORTED, NA.lower(), NO_INFORMATION, ""):
         return None
-    raise UsageError(f"credential report line {line}: {field} is {value!r}, expected true or false")
+    raise UsageError(f"{field} is {value!r}, expected true or false")
 
 
-def _key(row: dict[str, str], slot: int, line: int) -> AccessKey | None:
-    rotated = parse_stamp(row.get(f"access_key_{slot}_last_rotated", NA))
-    active = bool(_flag(row.get(f"access_key_{slot}_active", "false"), f"access_key_{slot}_active", line))
+def _stamp(record: dict, field: str) -> Stamp:
+    try:
+        return parse_stamp(record.get(field) or NA)
+    except UsageError as exc:
+        raise UsageError(f"{field}: {exc}") from None
+
+
+def _key(row: dict, slot: int) -> AccessKey | None:
+    rotated = _stamp(row, f"access_key_{slot}_last_rotated")
+    active = bool(_flag(row.get(f"access_key_{slot}_active") or "false", f"access_key_{slot}_active"))
     if not active and not rotated.known:
         return None  # empty slot
-    return AccessKey(slot, active, rotated, parse_stamp(row.get(f"access_key_{slot}_last_used_date", NA)))
+    return AccessKey(slot, active, rotated, _stamp(row, f"access_key_{slot}_last_used_date"))
 
 
-def parse_credential_report(text: str) -> list[CredentialRow]:
+def _row(record: dict, line: int) -> CredentialRow:
+    keys = tuple(k for k in (_key(record, 1), _key(record, 2)) if k is not None)
+    return CredentialRow(
+        user=record.get("user") or "", arn=record.get("arn") or "", line=line,
+        created=_stamp(record, "user_creation_time"),
+        password_enabled=_flag(record.get("password_enabled"), "password_enabled"),
+        password_last_used=_stamp(record, "password_last_used"),
+        mfa_active=bool(_flag(record.get("mfa_active"), "mfa_active")), keys=keys,
+    )
+
+
+def parse_credential_report(text: str, source: str = "credential report") -> list[CredentialRow]:
     """Parse the CSV text of a credential report.
 
+    Args:
+        text: the CSV, header first.
+        source: the file name (or ``aws credential report``) that every error message starts with.
+
     Raises:
-        UsageError: when the header lacks a required column or a value cannot be read.
+        UsageError: when the header lacks a required column or a value cannot be read; the message
+            names ``source`` and the line.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise UsageError(f"not a credential report: missing column(s) {', '.join(missing)}")
-    rows = []
-    for record in reader:
-        line = reader.line_num
-        keys = tuple(k for k in (_key(record, 1, line), _key(record, 2, line)) if k is not None)
-        rows.append(CredentialRow(
-            user=record["user"], arn=record["arn"], line=line, created=parse_stamp(record["user_creation_time"]),
-            password_enabled=_flag(record["password_enabled"], "password_enabled", line),
-            password_last_used=parse_stamp(record["password_last_used"]),
-            mfa_active=bool(_flag(record["mfa_active"], "mfa_active", line)), keys=keys,
-        ))
+    text = text.lstrip("\ufeff")
+    if not text.strip():
+        raise UsageError(f"{source}: file is empty, expected a credential report CSV")
+    reader = csv.DictReader(io.StringIO(text))
+    try:
+        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+        if missing:
+            raise UsageError(f"{source}: not a credential report: missing column(s) {', '.join(missing)}")
+        rows = []
+        for record in reader:
+            line = reader.line_num
+            if not (record.get("user") or "").strip():
+                raise UsageError(f"{source}:{line}: the user column is empty")
+            try:
+                rows.append(_row(record, line))
+            except UsageError as exc:
+                raise UsageError(f"{source}:{line}: {exc}") from None
+    except csv.Error as exc:  # a field over csv's size limit, a stray quote in strict mode, ...
+        raise UsageError(f"{source}:{reader.line_num}: not a readable CSV: {exc}") from None
     return rows
 
 

@@ -48,7 +48,10 @@ def translate_statement(raw: Any) -> tuple[dict[str, Any] | None, str]:
     grant["actions"] = actions
     grant["resources"] = resources
     conditions: dict[str, dict[str, Any]] = {}
-    for op, block in (raw.get("Condition") or {}).items():
+    condition = raw.get("Condition") or {}
+    if not isinstance(condition, dict):
+        return None, "has a Condition that is not an object"
+    for op, block in condition.items():
         if not OPERATOR.match(op) or not isinstance(block, dict):
             return None, f"has condition operator {op!r} the spec cannot hold"
         for key, value in block.items():

@@ -20,9 +20,15 @@ GITHUB_SUBJECT = re.compile(r"^repo:[^:\s]+/[^:\s]+:.+$")
 _MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
 
 
-def _conditions(stmt: dict) -> dict[str, dict[str, list[str]]]:
+def _conditions(stmt: dict) -> dict[str, dict[str, list[str]]] | None:
+    """The Condition block with keys lower-cased; None when it is not operator -> key -> values."""
+    condition = stmt.get("Condition") or {}
+    if not isinstance(condition, dict):
+        return None
     out: dict[str, dict[str, list[str]]] = {}
-    for op, block in (stmt.get("Condition") or {}).items():
+    for op, block in condition.items():
+        if not isinstance(block or {}, dict):
+            return None
         for key, value in (block or {}).items():
             out.setdefault(op, {})[key.lower()] = [str(v) for v in as_list(value)]
     return out
@@ -58,6 +64,9 @@ def translate_trust(document: Any, account_id: str, partition: str = "aws") -> t
             notes.append(f"trust statement not expressible (Deny, NotPrincipal or Principal \"*\"): {text}")
             continue
         conds = _conditions(stmt)
+        if conds is None:
+            notes.append(f"trust statement with a malformed Condition, not imported: {text}")
+            continue
         keys = _keys(conds)
         principal = stmt["Principal"]
         handled: set[str] = set()

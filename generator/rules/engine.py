@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.analysis.jsonpos import locate, positions
-from generator.errors import UsageError
 from generator.findings import Finding, Report, Severity
+from generator.inputs import ContentError, decode_text, parse_json, read_bytes
 from generator.rules.context import Context, document_context, spec_context
 from generator.rules.registry import all_rules
 from generator.rules.suppress import apply_exceptions
@@ -87,7 +87,7 @@ def check_documents(items: list[tuple[str, str, dict]]) -> list[Finding]:
 def _marks(file: str, document: Any) -> dict[str, tuple[int, int]]:
     path = Path(file)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
         if json.loads(text) != document:
             return {}
     except (OSError, ValueError):
@@ -113,23 +113,22 @@ def check_policy_files(paths: list[str], kind: str | None = None) -> Report:
         kind: identity, boundary or trust; detected per file when None.
 
     Returns:
-        A report; a file that is not JSON becomes a POL-002 finding at line 1.
+        A report; a file that is not a JSON document (binary, not UTF-8, not JSON, nested
+        too deeply) becomes a POL-002 finding at its line and column.
 
     Raises:
-        UsageError: when a file does not exist.
+        UsageError: when a file is missing, a directory, unreadable or over the size cap.
     """
     report = Report(files=list(paths))
     items: list[tuple[str, str, dict]] = []
     for path in paths:
-        p = Path(path)
-        if not p.is_file():
-            raise UsageError(f"{path}: no such file")
+        raw = read_bytes(path, "a policy JSON file")
         try:
-            document = json.loads(p.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            line, column = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
-            report.findings.append(Finding("POL-002", Severity.ERROR, f"not a JSON policy document: {exc}", "",
-                                           str(path), line, column))
+            document = parse_json(decode_text(raw, str(path), "a policy JSON file"), str(path))
+        except ContentError as exc:
+            problem = exc.problem.removeprefix("not JSON: ")
+            report.findings.append(Finding("POL-002", Severity.ERROR, f"not a JSON policy document: {problem}", "",
+                                           str(path), exc.line, exc.column))
             continue
         items.append((str(path), kind or detect_kind(document), document))
     report.findings.extend(check_documents(items))

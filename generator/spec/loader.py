@@ -14,8 +14,9 @@ from typing import Any
 
 import yaml
 
-from generator.errors import SpecError, UsageError
+from generator.errors import SpecError
 from generator.findings import Finding, Severity
+from generator.inputs import ContentError, TooLarge, decode_text, read_bytes
 from generator.spec.model import closest
 
 MAX_BYTES = 32 * 1024 * 1024
@@ -182,32 +183,21 @@ def _pos(node: yaml.Node) -> tuple[int, int]:
 
 def read_text(path: str | Path) -> tuple[str, str]:
     """Read a spec file as UTF-8 text. Returns (display name, text); raises SpecError/UsageError."""
-    p = Path(path)
     name = str(path)
-    if not p.exists():
-        raise UsageError(f"{name}: no such file")
-    if p.is_dir():
-        raise UsageError(f"{name}: is a directory, expected a spec file")
-    size = p.stat().st_size
-    if size > MAX_BYTES:
-        raise SpecError([_finding("SCHEMA-003", f"file is {size:,} bytes; specs are capped at {MAX_BYTES:,} bytes", name)])
-    raw = p.read_bytes()
+    try:
+        raw = read_bytes(path, "a spec file", MAX_BYTES)
+    except TooLarge as exc:
+        size = f"{exc.size:,} bytes" if exc.size is not None else f"over {exc.limit:,} bytes"
+        raise SpecError([_finding("SCHEMA-003", f"file is {size}; specs are capped at {exc.limit:,} bytes", name)]) from None
     return name, decode(raw, name)
 
 
 def decode(raw: bytes, name: str) -> str:
     """Strict UTF-8 decoding with a clear finding for binary or non-UTF-8 input."""
-    if b"\x00" in raw:
-        line = raw[: raw.index(b"\x00")].count(b"\n") + 1
-        raise SpecError([_finding("SCHEMA-001", "file contains NUL bytes: binary input, not a YAML spec", name, line)])
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise SpecError(
-            [_finding("SCHEMA-001", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8", name, line)]
-        ) from None
-    return text
+        return decode_text(raw, name, "a YAML spec")
+    except ContentError as exc:
+        raise SpecError([_finding("SCHEMA-001", exc.problem, name, exc.line)]) from None
 
 
 def parse(text: str, name: str) -> Document:

@@ -93,3 +93,13 @@ def test_unassigned_roles_without_expressible_trust_are_kept_as_notes() -> None:
     text = import_spec(details)
     assert "old-report" not in yaml.safe_load(text)["departments"]["finance"].get("roles", {})
     assert "role old-report not imported: its trust names no principal" in text
+
+
+def test_malformed_conditions_become_notes_not_crashes() -> None:
+    stmt = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": "x"}
+    assert translate_statement(stmt) == (None, "has a Condition that is not an object")
+    for condition in ("x", {"Bool": "x"}):
+        doc = {"Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                              "Action": "sts:AssumeRole", "Condition": condition}]}
+        trust, notes = translate_trust(doc, ACCOUNT)
+        assert trust == {} and any("malformed Condition" in n for n in notes)

@@ -7,12 +7,28 @@ from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
 
+STATEMENT_ELEMENTS = frozenset(
+    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"})
+STRING_LIST_ELEMENTS = ("Action", "NotAction", "Resource", "NotResource")
+PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+
+
+def _string_or_strings(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _condition_value(value: object) -> bool:
+    scalar = (str, bool, int, float)
+    return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
+
+
 class RequiredElements(DocumentRule):
     id = "POL-002"
     title = "Required policy elements"
     grade = "BLOCK"
     rationale = "IAM rejects documents with missing or conflicting elements; Terraform finds out only at apply."
-    remediation = "Give every statement an Effect, one of Action/NotAction and (identity policies) one of Resource/NotResource."
+    remediation = ("Give every statement an Effect, one of Action/NotAction and (identity policies) one of "
+                   "Resource/NotResource, each written as a string or a list of strings; no other elements.")
     references = ("parliament MALFORMED", "Access Analyzer: Missing statement / effect / action / resource")
     kinds = ("identity", "boundary", "trust")
 
@@ -23,8 +39,14 @@ class RequiredElements(DocumentRule):
             return
         if not doc.policy.statements:
             yield "Statement", "Statement is empty"
+        statements = raw["Statement"]
+        if not isinstance(statements, (dict, list)):
+            yield "Statement", "Statement must be an object or a list of objects"
+            return
         for stmt in doc.policy.statements:
             yield from self._statement(doc.kind, stmt.path, stmt.raw)
+            if isinstance(stmt.raw, dict):
+                yield from self._types(stmt.path, stmt.raw)
 
     @staticmethod
     def _statement(kind: str, path: str, raw: dict) -> Iterator[tuple[str, str]]:
@@ -44,3 +66,27 @@ class RequiredElements(DocumentRule):
         for element in ("Principal", "NotPrincipal"):
             if element in raw:
                 yield f"{path}.{element}", f"{element} is not allowed in an identity policy"
+
+    @staticmethod
+    def _types(path: str, raw: dict) -> Iterator[tuple[str, str]]:
+        """Element types IAM accepts: anything else is dropped by the analysis, so it must be reported."""
+        for key, value in raw.items():
+            where = f"{path}.{key}"
+            if key not in STATEMENT_ELEMENTS:
+                yield where, f"unknown statement element {key!r}; IAM accepts {', '.join(sorted(STATEMENT_ELEMENTS))}"
+            elif key in ("Sid", "Effect"):
+                if not isinstance(value, str):
+                    yield where, f"{key} must be a string, not {type(value).__name__}"
+            elif key in STRING_LIST_ELEMENTS:
+                if not _string_or_strings(value):
+                    yield where, f"{key} must be a string or a list of strings"
+            elif key in ("Principal", "NotPrincipal"):
+                if not (value == "*" or (isinstance(value, dict) and value
+                                         and all(k in PRINCIPAL_KINDS and _string_or_strings(v) for k, v in value.items()))):
+                    yield where, (f"{key} must be \"*\" or a mapping of {'/'.join(PRINCIPAL_KINDS)} "
+                                  "to a string or a list of strings")
+            elif key == "Condition":
+                if not (isinstance(value, dict) and all(
+                        isinstance(body, dict) and all(_condition_value(v) for v in body.values())
+                        for body in value.values())):
+                    yield where, "Condition must map operators to {condition key: value or list of values}"
