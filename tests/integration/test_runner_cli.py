@@ -51,6 +51,7 @@ def test_plan_apply_destroy_commands(tmp_path: Path, terraform_bin: str, tf_plug
 
 
 def test_missing_terraform_exits_3(tmp_path: Path) -> None:
+    (tmp_path / "main.tf").write_text(MODULE, encoding="utf-8")
     result = CliRunner().invoke(main, ["plan", "-o", str(tmp_path), "--terraform-bin", str(tmp_path / "nope")])
     assert result.exit_code == 3
     assert "Install Terraform" in result.output
