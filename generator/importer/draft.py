@@ -13,6 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.analysis.managed import is_aws_managed
 from generator.audit.details import AccountDetails, Principal
 from generator.importer.statements import translate_document
 from generator.importer.trust import translate_trust
@@ -111,7 +112,7 @@ def _permissions(draft: Draft, details: AccountDetails, p: Principal, path: str)
             draft.note(path, text)
     for arn in p.attached:
         policy = details.policies.get(arn)
-        if policy is not None and policy.aws_managed or policy is None and ":iam::aws:policy/" in arn:
+        if policy.aws_managed if policy is not None else is_aws_managed(arn):
             managed.append(arn)
             continue
         if policy is None or policy.document is None:
