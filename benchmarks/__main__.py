@@ -1,7 +1,8 @@
 """Run every benchmark and write ``benchmarks/RESULTS.md``: ``python -m benchmarks`` (or ``make bench``).
 
 Options: ``--sizes 100,1000`` (roles for benchmark 1), ``--runs N`` (medians of N runs),
-``--plan-roles N`` (benchmark 3), ``--out PATH`` (``-`` prints instead of writing).
+``--plan-roles N`` (benchmark 3), ``--stack-roles N`` (benchmark 3, one root against stacks;
+0 skips it), ``--out PATH`` (``-`` prints instead of writing).
 """
 from __future__ import annotations
 
@@ -9,37 +10,89 @@ import argparse
 import datetime
 import sys
 from pathlib import Path
+from typing import Any
 
-from benchmarks import corpus, plan, spec_scale
+from benchmarks import corpus, plan, spec_scale, stacks
 from benchmarks.stats import machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def report(sizes: list[int], runs: int, plan_roles: int, corpus_limit: int | None = None) -> str:
-    """Run the three benchmarks and return RESULTS.md's text."""
+def targets(scale: list[dict[str, float]], corpus_result: dict | None, plan_result: dict | None) -> list[tuple]:
+    """Each target of the issue with the measured value and whether it is met (None: not measured)."""
+    by_size = {int(r["roles"]): r for r in scale}
+    one, ten = by_size.get(1000), by_size.get(10000)
+    rows: list[tuple[str, str, Any]] = []
+
+    def add(name: str, value: str | None, met: bool | None) -> None:
+        rows.append((name, value or "not measured", met))
+
+    add("validate + generate, 1,000 roles: at most 1 s",
+        one and f"{one['total']:.2f} s", one and one["total"] <= 1.0)
+    add("validate + generate, 10,000 roles: at most 10 s",
+        ten and f"{ten['total']:.2f} s", ten and ten["total"] <= 10.0)
+    per_role = ten and one and ten["ms_per_role"] / one["ms_per_role"]
+    add("time per role at 10,000 within 1.3x of 1,000",
+        per_role and f"{per_role:.2f}x", per_role and per_role <= 1.3)
+    add("peak memory at 10,000 roles: at most 500 MB",
+        ten and f"{ten['peak_mb']:.0f} MB", ten and ten["peak_mb"] <= 500)
+    add("policy analysis: at most 0.2x parliament's time, 0 exceptions",
+        corpus_result and f"{corpus_result['ratio']:.2f}x, {corpus_result['iamforge_exceptions']:.0f} exceptions",
+        corpus_result and corpus_result["ratio"] <= 0.2 and corpus_result["iamforge_exceptions"] == 0)
+    add("plan: generated code no slower than hand-written (ratio at most 1.0)",
+        plan_result and f"{plan_result['ratio']:.2f}", plan_result and plan_result["ratio"] <= 1.0)
+    return rows
+
+
+def targets_table(rows: list[tuple]) -> str:
+    """The targets as a Markdown table."""
+    lines = ["| target | measured (median) | met |", "|---|---:|---|"]
+    for name, value, met in rows:
+        lines.append(f"| {name} | {value} | {'yes' if met else 'not measured' if met is None else '**no**'} |")
+    return "\n".join(lines)
+
+
+def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpus_limit: int | None = None) -> str:
+    """Run the benchmarks and return RESULTS.md's text."""
     scale_rows = []
     for n in sizes:
         print(f"spec scale: {n} roles x {runs} runs", file=sys.stderr)
         scale_rows.append(spec_scale.measure(n, runs))
+    profile_size = 1000 if 1000 in sizes else max(sizes)
+    print(f"spec scale: profile at {profile_size} roles", file=sys.stderr)
+    profile = spec_scale.profile(profile_size)
     print("corpus: iamforge check-policy vs parliament", file=sys.stderr)
     corpus_result = corpus.measure(runs=runs, limit=corpus_limit)
     print(f"plan: {plan_roles} roles", file=sys.stderr)
     plan_result = plan.measure(plan_roles, runs)
+    stacks_result = None
+    if stack_roles:
+        print(f"plan: one root vs stacks at {stack_roles} roles", file=sys.stderr)
+        stacks_result = stacks.measure(stack_roles, runs)
     parts = [
         "# iamforge benchmarks",
         "",
-        f"Run with `make bench` (`.venv/bin/python -m benchmarks`) on {datetime.date.today().isoformat()}.",
+        f"Written by `make bench` (`.venv/bin/python -m benchmarks`) on {datetime.date.today().isoformat()}.",
         f"Machine: {machine()}.",
-        "Every number is a median of the runs stated; none is a single run.",
+        f"Every number is a median of {runs} runs; none is a single run.",
+        "",
+        "## Targets",
+        "",
+        targets_table(targets(scale_rows, corpus_result, plan_result)),
         "",
         "## 1. Spec scale (load, validate, render, write)",
         "",
         "Synthetic spec (`benchmarks/synthetic.py`): departments of 10 roles, every trust kind, ABAC, one",
-        "boundary per department. Each run is a fresh process; start-up (imports, IAM catalogue, templates,",
-        "a 10-role warm-up) is reported apart. Peak MB is the process's maximum RSS.",
+        "boundary per department. Each run is a fresh process reading a spec file written beforehand;",
+        "start-up (imports, IAM catalogue, templates, a 10-role warm-up) is reported apart and not in",
+        "the total. Total = load + validate + render + write, which is what `iamforge generate` does.",
+        "Peak MB is the process's maximum RSS (start-up included).",
         "",
         spec_scale.table(scale_rows),
+        "",
+        "### Where the time goes",
+        "",
+        profile,
         "",
         "## 2. Policy analysis: `check-policy` vs parliament",
         "",
@@ -53,6 +106,13 @@ def report(sizes: list[int], runs: int, plan_roles: int, corpus_limit: int | Non
         plan.table(plan_result) if plan_result else "terraform or moto not available: skipped.",
         "",
     ]
+    if stack_roles:
+        parts += [
+            "### One root against `--layout stacks`",
+            "",
+            stacks.table(stacks_result) if stacks_result else "terraform or moto not available: skipped.",
+            "",
+        ]
     return "\n".join(parts)
 
 
@@ -62,15 +122,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,5000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--plan-roles", type=int, default=200)
+    parser.add_argument("--stack-roles", type=int, default=1000)
     parser.add_argument("--corpus-limit", type=int, default=None)
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
-    text = report([int(s) for s in args.sizes.split(",")], args.runs, args.plan_roles, args.corpus_limit)
-    if args.out == "-":
-        print(text)
-    else:
+    text = report([int(s) for s in args.sizes.split(",")], args.runs, args.plan_roles, args.stack_roles,
+                  args.corpus_limit)
+    if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
-        print(text)
+    print(text)
     return 0
 
 

@@ -1,9 +1,11 @@
 """Benchmark 3, plan cost: ``terraform plan -refresh=false`` on generated code against a hand-written root.
 
-Both roots describe the same roles (a synthetic spec with CloudTrail and Access Analyzer off,
-so only the IAM principals differ in how they are written). They are initialised from the
-offline provider mirror (``$IAMFORGE_TF_PLUGIN_DIR``) and planned alternately against one
-local moto_server, so the provider's account check runs without the internet or credentials.
+Both roots describe the same IAM (a synthetic spec with CloudTrail and Access Analyzer off):
+the same resources by type, with the same attributes and documents (see ``handwritten``);
+the result carries the resource count of each type in each plan so a difference shows. They
+are initialised from the offline provider mirror (``$IAMFORGE_TF_PLUGIN_DIR``) and planned
+alternately against one local moto_server, so the provider's account check runs without the
+internet or credentials. Times are medians of the alternated runs.
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from benchmarks.handwritten import baseline
 from benchmarks.stats import median
@@ -22,11 +26,11 @@ from benchmarks.synthetic import shape, synthetic_spec
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def plan_spec_yaml(roles: int) -> str:
+def plan_spec_yaml(roles: int, roles_per_department: int = 10) -> str:
     """A synthetic spec of ``roles`` roles with only IAM principals (no trail, no analyzers)."""
     import yaml
 
-    departments, per = shape(roles)
+    departments, per = shape(roles, roles_per_department)
     data = synthetic_spec(departments, per)
     data["cloudtrail"] = {"enabled": False}
     data["access_analyzer"] = {"external_access": False}
@@ -41,14 +45,15 @@ def _terraform(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Co
     return proc
 
 
-def _resources(root: Path, env: dict[str, str]) -> int:
-    """Resource instances the saved plan creates."""
+def _resources(root: Path, env: dict[str, str]) -> Counter[str]:
+    """Resource instances the saved plan creates, by resource type."""
     show = _terraform(["show", "-json", "bench.tfplan"], root, env)
-    return sum(1 for c in json.loads(show.stdout).get("resource_changes", []) if "create" in c["change"]["actions"])
+    changes = json.loads(show.stdout).get("resource_changes", [])
+    return Counter(c["type"] for c in changes if "create" in c["change"]["actions"])
 
 
-def measure(roles: int = 200, runs: int = 3, plugin_dir: str | None = None) -> dict[str, float] | None:
-    """Median plan seconds of both roots, their ratio and resources per role; None without tools."""
+def measure(roles: int = 200, runs: int = 3, plugin_dir: str | None = None) -> dict[str, Any] | None:
+    """Median plan seconds of both roots, their ratio and resources (by type); None without tools."""
     plugin_dir = plugin_dir or os.environ.get("IAMFORGE_TF_PLUGIN_DIR")
     sys.path.insert(0, str(ROOT / "tests"))
     from moto_server import MotoServer, moto_available, write_provider_override  # type: ignore[import-not-found]
@@ -72,6 +77,7 @@ def measure(roles: int = 200, runs: int = 3, plugin_dir: str | None = None) -> d
             init = ["init", "-input=false", "-backend=false"] + ([f"-plugin-dir={plugin_dir}"] if plugin_dir else [])
             for root in roots.values():
                 _terraform(init, root, env)
+            _terraform(["fmt", "-list=false"], roots["hand-written"], env)  # as a team would commit it
             times: dict[str, list[float]] = {name: [] for name in roots}
             for _ in range(runs):
                 for name, root in roots.items():
@@ -82,13 +88,17 @@ def measure(roles: int = 200, runs: int = 3, plugin_dir: str | None = None) -> d
         finally:
             server.stop()
     gen, hand = median(times["iamforge"]), median(times["hand-written"])
+    types = sorted(set(counts["iamforge"]) | set(counts["hand-written"]))
     return {"roles": roles, "runs": runs, "iamforge_s": gen, "hand_s": hand, "ratio": gen / hand,
-            "iamforge_resources": counts["iamforge"], "hand_resources": counts["hand-written"]}
+            "iamforge_times": times["iamforge"], "hand_times": times["hand-written"],
+            "iamforge_resources": sum(counts["iamforge"].values()),
+            "hand_resources": sum(counts["hand-written"].values()),
+            "by_type": {t: (counts["iamforge"][t], counts["hand-written"][t]) for t in types}}
 
 
-def table(r: dict[str, float]) -> str:
-    """A Markdown table of a :func:`measure` result."""
-    return "\n".join([
+def table(r: dict[str, Any]) -> str:
+    """A Markdown table of a :func:`measure` result: times, ratio, and resources per role by type."""
+    lines = [
         "| root | median plan s | resources | resources per role |",
         "|---|---:|---:|---:|",
         f"| iamforge generated | {r['iamforge_s']:.2f} | {r['iamforge_resources']:.0f} | "
@@ -98,4 +108,8 @@ def table(r: dict[str, float]) -> str:
         "",
         f"{r['roles']:.0f} roles, median of {r['runs']:.0f} alternated runs, `-refresh=false`; "
         f"ratio generated / hand-written = **{r['ratio']:.2f}**",
-    ])
+    ]
+    if r.get("by_type"):
+        lines += ["", "| resource type | generated per role | hand-written per role |", "|---|---:|---:|"]
+        lines += [f"| `{t}` | {g / r['roles']:.2f} | {h / r['roles']:.2f} |" for t, (g, h) in r["by_type"].items()]
+    return "\n".join(lines)

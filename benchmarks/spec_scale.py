@@ -8,6 +8,7 @@ is reported on its own rather than spread over the phases.
 from __future__ import annotations
 
 import json
+import re
 import resource
 import subprocess
 import sys
@@ -37,31 +38,47 @@ class ScaleRun:
     files: int
 
 
-def run_once(roles: int) -> ScaleRun:
-    """Time each phase on a spec of ``roles`` roles in this process."""
+def _warm_up(tmp: Path) -> None:
+    """Load imports, the IAM catalogue and the templates once, through a 10-role spec."""
+    from generator.render.pipeline import render
+    from generator.rules.engine import validate_spec
+    from generator.spec import load_spec
+
+    warm = tmp / "warm.yaml"
+    warm.write_text(synthetic_yaml(10), encoding="utf-8")
+    warm_spec = load_spec(warm)
+    validate_spec(warm_spec)
+    render(warm_spec)
+
+
+def run_once(roles: int, spec_file: str | None = None) -> ScaleRun:
+    """Time each phase on a spec of ``roles`` roles in this process.
+
+    ``spec_file`` is the synthetic spec written beforehand by the parent process, so that the
+    peak memory measured here is iamforge's alone, not that of building the YAML text.
+    """
     start = time.perf_counter()
+    from generator.policies import build
     from generator.render import writer
     from generator.render.pipeline import render
     from generator.rules.engine import validate_spec
     from generator.spec import load_spec
 
     with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
-        warm = Path(tmp) / "warm.yaml"
-        warm.write_text(synthetic_yaml(10), encoding="utf-8")
-        warm_spec = load_spec(warm)
-        validate_spec(warm_spec)
-        render(warm_spec)
+        _warm_up(Path(tmp))
         startup = time.perf_counter() - start
 
-        path = Path(tmp) / "bench.yaml"
-        path.write_text(synthetic_yaml(roles), encoding="utf-8")
+        path = Path(spec_file) if spec_file else Path(tmp) / "bench.yaml"
+        if not spec_file:
+            path.write_text(synthetic_yaml(roles), encoding="utf-8")
         out = Path(tmp) / "out"
         t0 = time.perf_counter()
         spec = load_spec(path)
         t1 = time.perf_counter()
-        findings = validate_spec(spec)
+        policies = build(spec)  # as `iamforge generate` does: built once, checked, then emitted
+        findings = validate_spec(spec, policies=policies)
         t2 = time.perf_counter()
-        files = render(spec)
+        files = render(spec, policies=policies)
         t3 = time.perf_counter()
         writer.commit(writer.plan(files, out))
         t4 = time.perf_counter()
@@ -72,12 +89,15 @@ def run_once(roles: int) -> ScaleRun:
 def measure(roles: int, runs: int) -> dict[str, float]:
     """Medians over ``runs`` fresh subprocesses at ``roles`` roles."""
     results = []
-    for _ in range(runs):
-        proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(roles)], capture_output=True,
-                              text=True, check=False, cwd=Path(__file__).resolve().parents[1])
-        if proc.returncode != 0:
-            raise RuntimeError(f"spec_scale {roles} failed:\n{proc.stderr}")
-        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
+        spec_file = Path(tmp) / "bench.yaml"
+        spec_file.write_text(synthetic_yaml(roles), encoding="utf-8")
+        for _ in range(runs):
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(roles), str(spec_file)],
+                                  capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[1])
+            if proc.returncode != 0:
+                raise RuntimeError(f"spec_scale {roles} failed:\n{proc.stderr}")
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     summary: dict[str, float] = {"roles": roles, "runs": runs}
     for key in (*PHASES, "startup", "peak_mb", "findings", "files"):
         summary[key] = median([r[key] for r in results])
@@ -85,6 +105,75 @@ def measure(roles: int, runs: int) -> dict[str, float]:
     summary["validate_generate"] = median([r["validate"] + r["render"] + r["write"] for r in results])
     summary["ms_per_role"] = 1000 * summary["total"] / roles
     return summary
+
+
+def profile(roles: int, top: int = 12) -> str:
+    """A Markdown table of where the time goes at ``roles`` roles (cProfile, one fresh process):
+    the functions with the most time of their own, over load, validate, render and write."""
+    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
+        spec_file = Path(tmp) / "bench.yaml"
+        spec_file.write_text(synthetic_yaml(roles), encoding="utf-8")
+        proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", "--profile", str(roles), str(spec_file),
+                               str(top)], capture_output=True, text=True, check=False,
+                              cwd=Path(__file__).resolve().parents[1])
+    if proc.returncode != 0:
+        raise RuntimeError(f"spec_scale profile failed:\n{proc.stderr}")
+    return proc.stdout.strip()
+
+
+def _profile_here(roles: int, spec_file: str, top: int) -> str:
+    import cProfile
+    import pstats
+
+    from generator.policies import build
+    from generator.render import writer
+    from generator.render.pipeline import render
+    from generator.rules.engine import validate_spec
+    from generator.spec import load_spec
+
+    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
+        _warm_up(Path(tmp))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        spec = load_spec(spec_file)
+        policies = build(spec)
+        validate_spec(spec, policies=policies)
+        writer.commit(writer.plan(render(spec, policies=policies), Path(tmp) / "out"))
+        profiler.disable()
+    stats = pstats.Stats(profiler)
+    total = stats.total_tt  # type: ignore[attr-defined]
+    rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)[:top]  # type: ignore[attr-defined]
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+
+    def short(file: str) -> str:
+        return re.sub(r".*/lib/python3\.\d+/(site-packages/)?", "", file.replace(root, ""))
+
+    areas: dict[str, float] = {}
+    for (file, _, _), (_, _, own, _, _) in stats.stats.items():  # type: ignore[attr-defined]
+        where = short(file)
+        area = next((label for prefix, label in _AREAS if where.startswith(prefix)), "other (stdlib, builtins)")
+        areas[area] = areas.get(area, 0.0) + own
+    lines = [f"cProfile of one run at {roles:,} roles (profiling slows it down: {total:.1f} s in all).", "",
+             "| area | own s | share |", "|---|---:|---:|"]
+    for area, own in sorted(areas.items(), key=lambda kv: kv[1], reverse=True):
+        lines.append(f"| {area} | {own:.2f} | {100 * own / total:.0f}% |")
+    lines += ["", "| own s | share | calls | function |", "|---:|---:|---:|---|"]
+    for (file, line, name), (_, calls, own, _cum, _) in rows:
+        lines.append(f"| {own:.2f} | {100 * own / total:.0f}% | {calls:,} | `{short(file)}:{line} {name}` |")
+    return "\n".join(lines)
+
+
+# Where a function's own time is counted in the profile's summary (first matching prefix).
+_AREAS = (
+    ("yaml/", "YAML parsing (libyaml + PyYAML)"),
+    ("generator/spec/", "spec loading and schema check"),
+    ("generator/policies/", "policy documents (built once)"),
+    ("generator/analysis/", "policy analysis (effective permissions, escalation)"),
+    ("generator/rules/", "rules"),
+    ("generator/render/", "rendering (HCL writer, contexts)"),
+    ("jinja2/", "Jinja2 templates"),
+    ("json/", "JSON encoding"),
+)
 
 
 def table(rows: list[dict[str, float]]) -> str:
@@ -99,4 +188,7 @@ def table(rows: list[dict[str, float]]) -> str:
 
 
 if __name__ == "__main__":
-    print(json.dumps(asdict(run_once(int(sys.argv[1])))))
+    if sys.argv[1] == "--profile":
+        print(_profile_here(int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
+    else:
+        print(json.dumps(asdict(run_once(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None))))

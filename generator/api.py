@@ -20,11 +20,12 @@ def load(path: str | Path) -> tuple[Spec | None, list[Finding]]:
         return None, list(exc.findings)
 
 
-def check_spec(spec: Spec) -> list[Finding]:
-    """Run every rule on a loaded spec (locations resolved, exceptions applied)."""
+def check_spec(spec: Spec, policies: Any = None) -> list[Finding]:
+    """Run every rule on a loaded spec and its built ``policies`` (built here when omitted);
+    findings have their locations, exceptions are applied."""
     from generator.rules.engine import validate_spec
 
-    return validate_spec(spec)
+    return validate_spec(spec, policies=policies)
 
 
 def validate(paths: list[str | Path]) -> Report:
@@ -50,18 +51,27 @@ class GenerateOutcome:
 
 
 def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False, dry_run: bool = False,
-             fail_on: Severity = Severity.ERROR, adopt: str | None = None) -> GenerateOutcome:
+             fail_on: Severity = Severity.ERROR, adopt: str | None = None, layout: str = "root") -> GenerateOutcome:
     """Validate, then render the Terraform modules into ``out_dir`` atomically.
 
     Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
     folder is compared with what would be generated; with ``dry_run`` the changes are listed.
     ``adopt`` adds ``imports.tf`` with ``import {}`` blocks for resources that already exist:
     ``"aws"`` reads the account through boto3, anything else is an authorization-details JSON file.
+    ``layout`` is ``"root"`` (one root module) or ``"stacks"`` (a baseline stack and one stack per
+    department, each with its own state); ``adopt`` goes with the root layout only.
     """
+    if adopt and layout != "root":
+        raise UsageError("--adopt goes with --layout root: imports.tf addresses the resources of the one root module")
     report = Report(files=[str(spec_path)])
     spec, findings = load(spec_path)
+    policies = None
     if spec is not None:
-        findings = check_spec(spec)
+        from generator.policies import build
+
+        # Built once: the documents the rules check are the documents written.
+        policies = build(spec)
+        findings = check_spec(spec, policies)
     report.findings.extend(findings)
     if spec is None or at_or_above(findings, fail_on):
         return GenerateOutcome(report=report, blocked=True)
@@ -69,7 +79,8 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
 
     extra = {"imports.tf": adopt_imports(spec, adopt)} if adopt else None
     try:
-        result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra)
+        result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra,
+                                 layout=layout, policies=policies)
     except OSError as exc:
         # The writer has already rolled back: nothing of this run is left in out_dir.
         raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc

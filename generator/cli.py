@@ -117,13 +117,17 @@ def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str)
               help="Also write imports.tf: import blocks for resources that already exist (read with boto3).")
 @click.option("--authorization-details", "details", type=click.Path(dir_okay=False),
               help="With --adopt: read the account from this get-account-authorization-details JSON instead.")
+@click.option("--layout", type=click.Choice(["root", "stacks"]), default="root", show_default=True,
+              help="root: one root module. stacks: stacks/baseline plus one stack per department, each its own state.")
 @handle_errors
-def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None) -> None:
+def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None,
+             layout: str) -> None:
     """Validate SPEC, then render its Terraform modules into the output folder."""
     if details and not adopt:
         raise UsageError("--authorization-details goes with --adopt")
     source = (details or "aws") if adopt else None
-    outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on), adopt=source)
+    outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on), adopt=source,
+                           layout=layout)
     shown = [f for f in outcome.report.findings if not f.suppressed]
     if outcome.blocked:
         click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)
@@ -136,7 +140,8 @@ def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, 
         if result.differences:
             for line in result.differences:
                 click.echo(line)
-            click.echo(f"{out_dir} is not what {spec} generates: run `iamforge generate {spec} -o {out_dir}`", err=True)
+            again = f"iamforge generate {spec} -o {out_dir}" + (f" --layout {layout}" if layout != "root" else "")
+            click.echo(f"{out_dir} is not what {spec} generates: run `{again}`", err=True)
             sys.exit(EXIT_FINDINGS)
         click.echo(f"{out_dir} is up to date with {spec}")
         return

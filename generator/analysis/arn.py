@@ -53,6 +53,7 @@ def has_wildcard(value: str) -> bool:
     return "*" in value or "?" in value
 
 
+@lru_cache(maxsize=65536)
 def effectively_star(resource: str) -> bool:
     """True when a resource pattern reaches every resource of some type, as ``*`` does.
 

@@ -288,6 +288,7 @@ def supports(action: str, key: str) -> bool:
     return info.supports_key(lower)
 
 
+@lru_cache(maxsize=1024)
 def tagging_actions(prefix: str) -> tuple[str, ...]:
     """Every action of a service whose access level is ``Tagging``, canonical and sorted."""
     cat = catalog()

@@ -106,7 +106,7 @@ def _constraints(stmt: Statement, operators: frozenset[str], if_exists_counts: b
 def allow_constraints(stmt: Statement) -> dict[str, tuple[str, ...]]:
     """Narrowing keys of an Allow statement, with their values. ``...IfExists`` does not
     narrow: the request passes when the key is left out."""
-    return _constraints(stmt, POSITIVE, if_exists_counts=False)
+    return dict(stmt.memo("_allow_constraints", lambda s: _constraints(s, POSITIVE, if_exists_counts=False)))
 
 
 def deny_constraints(stmt: Statement) -> dict[str, tuple[str, ...]]:
@@ -118,6 +118,10 @@ def deny_constraints(stmt: Statement) -> dict[str, tuple[str, ...]]:
     to ``StringEquals aws:RequestedRegion eu-west-1`` denies nothing outside that region, and
     forces nothing.
     """
+    return dict(stmt.memo("_deny_constraints", _deny_constraints))
+
+
+def _deny_constraints(stmt: Statement) -> dict[str, tuple[str, ...]]:
     if not all(_narrowing(c, NEGATIVE, if_exists_counts=True) for c in stmt.conditions):
         return {}
     return _constraints(stmt, NEGATIVE, if_exists_counts=True)

@@ -5,11 +5,13 @@ and grammar problems are left for the POL rules, which look at ``Statement.raw``
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from generator.analysis.catalog import catalog
 
+T = TypeVar("T")
 SET_QUALIFIERS = ("ForAllValues", "ForAnyValue")
 
 
@@ -68,6 +70,8 @@ class Statement:
     principals: tuple[tuple[str, str], ...]  # (type, value): ("AWS", "*"), ("Service", "ec2.amazonaws.com")
     not_principal: bool
     raw: dict = field(compare=False, hash=False, repr=False)
+    # Derived values kept by memo(); a field, so instance dicts keep sharing their keys.
+    _memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     @property
     def allow(self) -> bool:
@@ -81,23 +85,36 @@ class Statement:
     def resource_key(self) -> str:
         return "NotResource" if self.not_resource else "Resource"
 
+    def memo(self, name: str, compute: Callable[[Statement], T]) -> T:
+        """``compute(self)``, kept on the statement: statements never change, and the
+        effective-permission model asks for the same derived values many thousand times."""
+        try:
+            return self._memo[name]
+        except KeyError:
+            value = self._memo[name] = compute(self)
+            return value
+
     def expanded(self) -> frozenset[str]:
         """Catalogued actions this statement covers (lower-case), NotAction complemented."""
-        return catalog().expand_all(self.actions, self.not_action)
+        return self.memo("_expanded", lambda s: catalog().expand_all(s.actions, s.not_action))
 
     @property
     def every_action(self) -> bool:
         """True when ``Action`` names every action of every service: ``"*"``, ``"*:*"``, ``"*:?*"``."""
-        if self.not_action:
-            return False
-        cat = catalog()
-        return any(a.strip() == "*" or cat.expand(a) == cat.all_actions for a in self.actions)
+        return self.memo("_every_action", _names_every_action)
 
     def has_wildcard_resource(self) -> bool:
         return not self.not_resource and "*" in self.resources
 
     def services(self) -> tuple[str, ...]:
         return tuple(sorted({a.partition(":")[0].lower() for a in self.actions if ":" in a}))
+
+
+def _names_every_action(stmt: Statement) -> bool:
+    if stmt.not_action:
+        return False
+    cat = catalog()
+    return any(a.strip() == "*" or cat.expand(a) == cat.all_actions for a in stmt.actions)
 
 
 @dataclass(frozen=True)

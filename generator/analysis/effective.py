@@ -9,14 +9,13 @@ X``) do not remove the grant; they add the constraint to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from generator.analysis.arn import covers, effectively_star
 from generator.analysis.conditions import allow_constraints, deny_constraints
 from generator.analysis.document import Policy, Statement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Source:
     """Where a statement came from: a generated document, an AWS managed policy, or a file."""
 
@@ -25,7 +24,7 @@ class Source:
     kind: str = "identity"  # identity | boundary | managed
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Grant:
     """One way an action is allowed, after boundary and Deny statements were applied."""
 
@@ -66,42 +65,45 @@ class PermissionSet:
         self.bounded = boundary is not None
         self.ceiling = [(src, s) for src, p in (boundary or []) for s in p.statements if s.effect == "Allow"]
         self.unknown_managed = unknown_managed
-        self._cache: dict[str, list[Grant]] = {}
+        self._cache: dict[str, tuple[Grant, ...]] = {}
+        # Each statement's expansion, looked up once: grants() scans them for every action asked.
+        self._allow_sets = [(src, s, s.expanded()) for src, s in self.allows]
+        self._ceiling_sets = [(s, s.expanded()) for _, s in self.ceiling]
+        self._deny_sets = [(s, s.expanded()) for _, s in self.denies]
 
-    def grants(self, action: str) -> list[Grant]:
+    def grants(self, action: str) -> tuple[Grant, ...]:
         """Every effective grant of ``action`` (lower-case ``svc:action``)."""
-        action = action.lower()
+        if not action.islower():
+            action = action.lower()
         if action in self._cache:
             return self._cache[action]
-        if action not in self.named:
-            return []
         out: list[Grant] = []
-        candidates = [(src, s) for src, s in self.allows if action in s.expanded()]
+        candidates = [(src, s) for src, s, names in self._allow_sets if action in names]
         ceiling: list[Statement] = []
         if candidates and self.bounded:
-            ceiling = [s for _, s in self.ceiling if action in s.expanded()]
+            ceiling = [s for s, names in self._ceiling_sets if action in names]
             candidates = candidates if ceiling else []
-        denies = [s for _, s in self.denies if action in s.expanded()] if candidates else []
+        denies = [s for s, names in self._deny_sets if action in names] if candidates else []
         for src, stmt in candidates:
             grant = self._apply_ceiling(action, src, stmt, ceiling)
             grant = self._apply_denies(grant, denies)
             if grant is not None:
                 out.append(grant)
-        self._cache[action] = out
-        return out
+        found = self._cache[action] = tuple(out)  # () for none: one shared empty tuple
+        return found
 
     def allowed(self, action: str) -> bool:
         return bool(self.grants(action))
 
-    @cached_property
-    def named(self) -> frozenset[str]:
-        """Every action some identity Allow names (before ceiling and Denies)."""
-        expansions = [s.expanded() for _, s in self.allows]
-        return expansions[0] if len(expansions) == 1 else frozenset().union(*expansions)
-
     def allowed_among(self, actions: frozenset[str]) -> set[str]:
-        """The members of ``actions`` that some identity Allow names: a cheap pre-filter."""
-        return set(actions & self.named)
+        """The members of ``actions`` that some identity Allow names: a cheap pre-filter.
+
+        (No union of every expansion: an attached ReadOnlyAccess alone expands to thousands.)
+        """
+        found: set[str] = set()
+        for _, _, names in self._allow_sets:
+            found |= actions & names  # C-level: iterates the smaller of the two sets
+        return found
 
     @staticmethod
     def _apply_ceiling(action: str, src: Source, stmt: Statement, ceiling: list[Statement]) -> Grant:

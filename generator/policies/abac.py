@@ -29,6 +29,7 @@ with ``permissions`` grants or ``abac.resources`` when that matters.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from generator.policies import catalog
 from generator.policies.abac_families import CREATE, EXISTING, FAMILIES, TagFamily, place, why_unscoped
@@ -120,6 +121,7 @@ class AbacPlan:
         return tuple((x.action, x.explained) for x in self.left_out)
 
 
+@lru_cache(maxsize=16384)
 def classify(action: str, key: str) -> tuple[str, TagFamily | None, str]:
     """Place one exact catalogue action; returns ``(class, family, reason)``.
 
@@ -197,9 +199,28 @@ def allowed_request_tag_keys(spec: Spec) -> list[str]:
 
 
 def abac_statements(spec: Spec, role: Role) -> list[dict]:
-    """The ABAC statements of ``role`` (allows, then guardrails); empty when nothing is allowed."""
+    """The ABAC statements of ``role`` (allows, then guardrails); empty when nothing is allowed.
+
+    They depend on the spec's ``tags`` and the role's ``abac`` alone, and most roles of a spec
+    share both: built once per distinct pair and shared (documents are never changed after
+    they are built: ``tests/unit/test_policies.py`` checks that validating and rendering leave
+    every document as built).
+    """
     if role.abac is None:
         return []
+    key = (repr(spec.tags), tuple(role.abac.actions), tuple(role.abac.resources or ()))
+    built = _ABAC_BUILT.get(key)
+    if built is None:
+        if len(_ABAC_BUILT) >= 1024:
+            _ABAC_BUILT.clear()
+        built = _ABAC_BUILT[key] = _abac_statements(spec, role)
+    return list(built)
+
+
+_ABAC_BUILT: dict[tuple, list[dict]] = {}
+
+
+def _abac_statements(spec: Spec, role: Role) -> list[dict]:
     p = plan(spec, role)
     if not p.allowed:
         return []

@@ -12,6 +12,7 @@ left-out report follow from the table and the catalogue, with no special case el
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -109,6 +110,7 @@ class TagFamily:
         types = set(info.resource_types)
         return not (types and types <= claimed)
 
+    @functools.lru_cache(maxsize=1024)  # noqa: B019 - families are a few module-level constants
     def tagging_actions(self, service: str) -> tuple[str, ...]:
         """Tagging-level actions of ``service`` whose tags this family protects."""
         return tuple(a for a in catalog.tagging_actions(service) if self.governs(a))

@@ -17,6 +17,8 @@ Every condition key of a statement is supported by every action in it.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from generator.policies import catalog
 from generator.policies.abac_families import TagFamily
 from generator.policies.delegation import PRINCIPAL_TAG_ACTIONS, authorization_tag_keys
@@ -26,10 +28,9 @@ from generator.spec.model import Spec
 _REMOVAL_PREFIXES = ("Untag", "Delete", "Remove")
 
 
-def family_guardrails(spec: Spec, family: TagFamily, services: list[str]) -> list[dict]:
-    """Denies protecting the ABAC key in ``family``'s tags on resources of ``services``."""
-    key = spec.tags.abac_key
-    ptag = f"${{aws:PrincipalTag/{key}}}"
+@lru_cache(maxsize=1024)
+def _groups(family: TagFamily, services: tuple[str, ...], key: str) -> dict[str, tuple[str, ...]]:
+    """``family``'s tagging actions of ``services`` sorted by what a condition can see of them."""
     existing_key, request_key = family.existing_key(key), family.request_key(key)
     groups: dict[str, list[str]] = {
         "other_dept": [], "set_value": [], "key_in_request": [], "removal_if_tagged": [],
@@ -53,6 +54,15 @@ def family_guardrails(spec: Spec, family: TagFamily, services: list[str]) -> lis
             else:
                 group = "key_in_request" if sees_keys else "unverifiable"
             groups[group].append(action)
+    return {name: tuple(actions) for name, actions in groups.items()}
+
+
+def family_guardrails(spec: Spec, family: TagFamily, services: list[str]) -> list[dict]:
+    """Denies protecting the ABAC key in ``family``'s tags on resources of ``services``."""
+    key = spec.tags.abac_key
+    ptag = f"${{aws:PrincipalTag/{key}}}"
+    existing_key, request_key = family.existing_key(key), family.request_key(key)
+    groups = _groups(family, tuple(services), key)
     tag = family.sid_tag
     present = {existing_key: "false"}
     conditions: dict[str, tuple[str, dict | None]] = {
@@ -71,7 +81,7 @@ def family_guardrails(spec: Spec, family: TagFamily, services: list[str]) -> lis
     out: list[dict] = []
     for group, (sid, condition) in conditions.items():
         if groups[group]:
-            out.append(statement(sid, "Deny", groups[group], ["*"], condition=condition))
+            out.append(statement(sid, "Deny", list(groups[group]), ["*"], condition=condition))
     return out
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from generator.policies.document import KIND_BOUNDARY, PolicyDoc, policy, statement
 from generator.policies.identity import grant_statements
-from generator.policies.mfa import mfa_policy_arn, self_service_statements
+from generator.policies.mfa import IAMFORGE_POLICY_PATH, mfa_policy_arn, self_service_statements
 from generator.spec.model import Boundary, Spec
 
 # Services and actions that are global (served from one Region, usually us-east-1) or
@@ -76,11 +76,24 @@ def protected_policy_arns(spec: Spec) -> list[str]:
     return sorted(arns)
 
 
-def boundary_principals(spec: Spec, key: str) -> tuple[tuple[str, str], ...]:
-    """Every role and user whose permissions boundary is ``key``, sorted."""
-    pairs = [("role", r.name) for r in spec.roles if r.boundary == key]
-    pairs += [("user", u.name) for u in spec.users if u.boundary == key]
-    return tuple(sorted(pairs))
+def protected_policy_resources(spec: Spec) -> list[str]:
+    """The ``Resource`` that covers :func:`protected_policy_arns` in generated Deny statements:
+    every policy on iamforge's own path. One ARN whatever the number of boundaries, so the
+    boundary and delegation policies stay far below IAM's size quotas for any organisation
+    (listing each boundary made every boundary grow with the number of departments)."""
+    return [spec.arn("iam", f"policy{IAMFORGE_POLICY_PATH}*")]
+
+
+def boundary_principals(spec: Spec) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Boundary key -> every role and user carrying it, sorted (one pass over the principals)."""
+    pairs: dict[str, list[tuple[str, str]]] = {}
+    for r in spec.roles:
+        if r.boundary:
+            pairs.setdefault(r.boundary, []).append(("role", r.name))
+    for u in spec.users:
+        if u.boundary:
+            pairs.setdefault(u.boundary, []).append(("user", u.name))
+    return {key: tuple(sorted(found)) for key, found in pairs.items()}
 
 
 def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
@@ -101,7 +114,7 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
             )
         )
     statements += [
-        statement("DenyProtectedPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_arns(spec)),
+        statement("DenyProtectedPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_resources(spec)),
         statement("DenyBoundaryRemoval", "Deny", BOUNDARY_REMOVAL_ACTIONS, ["*"]),
         # StringNotEquals also matches when the key is absent: creating a role or user
         # with no boundary at all is denied too.
@@ -119,6 +132,7 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
 def build_boundaries(spec: Spec) -> list[PolicyDoc]:
     """One managed boundary policy per ``boundaries`` entry, in spec order."""
     docs = []
+    carriers = boundary_principals(spec)
     for key, boundary in spec.boundaries.items():
         docs.append(
             PolicyDoc(
@@ -127,7 +141,7 @@ def build_boundaries(spec: Spec) -> list[PolicyDoc]:
                 name=spec.boundary_policy_name(key),
                 spec_path=boundary.path,
                 document=policy(boundary_statements(spec, key, boundary)),
-                attachments=boundary_principals(spec, key),
+                attachments=carriers.get(key, ()),
                 managed=True,
                 description=boundary.description or f"Permissions boundary {key} (iamforge)",
             )

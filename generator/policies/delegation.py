@@ -12,7 +12,7 @@ nothing: the validator reports the spec (rule PB-002).
 """
 from __future__ import annotations
 
-from generator.policies.boundary import POLICY_EDIT_ACTIONS, protected_policy_arns
+from generator.policies.boundary import POLICY_EDIT_ACTIONS, protected_policy_resources
 from generator.policies.document import KIND_IDENTITY, PolicyDoc, policy, sorted_unique, statement
 from generator.spec.model import Role, Spec
 
@@ -113,7 +113,7 @@ def build_delegation(spec: Spec, role: Role) -> PolicyDoc | None:
             condition={"StringEquals": {"iam:PassedToService": list(PASSED_TO_SERVICES)}},
         ),
         statement("DenyBoundaryRemoval", "Deny", ["iam:DeleteRolePermissionsBoundary"], ["*"]),
-        statement("DenyBoundaryPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_arns(spec)),
+        statement("DenyBoundaryPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_resources(spec)),
         statement("DenySelfModification", "Deny", SELF_MODIFY_ACTIONS, [role_arn(spec, role)]),
         # Created roles must not carry another department's authorization tags:
         # only the IAM administrator (Terraform) sets those keys.

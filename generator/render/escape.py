@@ -14,6 +14,7 @@ sequence in a spec string can never end a string, a table cell or a comment earl
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 Target = Literal["hcl", "markdown", "comment"]
@@ -77,6 +78,8 @@ def escape(value: str, target: Target = "hcl") -> str:
     raise ValueError(f"unknown escape target {target!r}")
 
 
+@lru_cache(maxsize=65536)
 def hcl_string(value: str) -> str:
-    """``value`` as a complete double-quoted HCL string literal."""
+    """``value`` as a complete double-quoted HCL string literal (the same strings recur
+    thousands of times in a large spec's output: action names, keys, ARNs)."""
     return '"' + escape(value, "hcl") + '"'

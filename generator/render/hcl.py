@@ -15,8 +15,10 @@ comma.
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from generator.render.escape import hcl_string
@@ -50,6 +52,11 @@ def object_key(key: str) -> str:
     """An object key: bare when it is a plain identifier, otherwise a quoted string."""
     if not isinstance(key, str):
         raise TypeError(f"object keys must be strings, not {type(key).__name__}")
+    return _object_key(key)
+
+
+@lru_cache(maxsize=65536)
+def _object_key(key: str) -> str:
     if _IDENTIFIER.match(key) and key not in _RESERVED:
         return key
     return hcl_string(key)
@@ -57,6 +64,8 @@ def object_key(key: str) -> str:
 
 def _scalar(value: Any) -> str | None:
     """The one-line form of a scalar, or None when ``value`` is not a scalar."""
+    if type(value) is str:  # by far the most common: action names, ARNs, condition values
+        return hcl_string(value)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -99,10 +108,7 @@ def _lines(value: Any, level: int) -> list[str]:
         return [inline]
     pad = INDENT * (level + 1)
     if isinstance(value, Jsonencode):
-        inner = _lines(value.value, level)
-        return ["jsonencode(" + inner[0], *inner[1:-1], inner[-1] + ")"] if len(inner) > 1 else [
-            "jsonencode(" + inner[0] + ")"
-        ]
+        return _jsonencode_lines(value.value, level)
     if isinstance(value, dict):
         return ["{", *attributes(value, level + 1), INDENT * level + "}"]
     if isinstance(value, (list, tuple)):
@@ -115,6 +121,29 @@ def _lines(value: Any, level: int) -> list[str]:
         out.append(INDENT * level + "]")
         return out
     raise TypeError(f"cannot render {type(value).__name__} as HCL")
+
+
+_JSONENCODE_LINES: dict[tuple[str, int], list[str]] = {}
+
+
+def _jsonencode_lines(document: Any, level: int) -> list[str]:
+    """``jsonencode(...)`` lines of a plain JSON document, rendered once per distinct document
+    and level (large specs repeat documents: every role's ABAC policy is the same)."""
+    try:
+        key: tuple[str, int] | None = (json.dumps(document, separators=(",", ":")), level)
+    except TypeError:  # holds an Expr: not plain JSON, render it every time
+        key = None
+    if key is not None and key in _JSONENCODE_LINES:
+        return list(_JSONENCODE_LINES[key])
+    inner = _lines(document, level)
+    out = ["jsonencode(" + inner[0], *inner[1:-1], inner[-1] + ")"] if len(inner) > 1 else [
+        "jsonencode(" + inner[0] + ")"
+    ]
+    if key is not None:
+        if len(_JSONENCODE_LINES) >= 4096:
+            _JSONENCODE_LINES.clear()
+        _JSONENCODE_LINES[key] = out
+    return list(out)
 
 
 def attributes(mapping: dict[str, Any], level: int) -> list[str]:

@@ -1,11 +1,15 @@
 """Render every blueprint for a spec in memory, then compare or write (see ``writer``)."""
 from __future__ import annotations
 
+import dataclasses
+import json
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from generator.policies import build
+from generator.errors import UsageError
+from generator.gcpause import gc_paused
+from generator.policies import PolicySet, build
 from generator.render import writer
 from generator.render.context_iam import (
     Ledger,
@@ -16,9 +20,17 @@ from generator.render.context_iam import (
     password_policy_context,
     roles_context,
 )
-from generator.render.context_logging import access_analyzer_context, cloudtrail_context, regions
-from generator.render.environment import Blueprint, catalogue, environment, tf_name
-from generator.render.hcl import Expr
+from generator.render.context_logging import access_analyzer_context, cloudtrail_context
+from generator.render.context_root import (
+    BASELINE_MODULES,
+    BASELINE_STACK,
+    DEPARTMENT_MODULES,
+    MODULES,
+    baseline_context,
+    department_context,
+    root_context,
+)
+from generator.render.environment import Blueprint, catalogue, environment
 from generator.spec.model import Spec
 
 TERRAFORM_VERSION = ">= 1.5"
@@ -26,8 +38,8 @@ TERRAFORM_VERSION = ">= 1.5"
 # thumbprint_list on aws_iam_openid_connect_provider.
 PROVIDER_VERSION = ">= 5.81"
 
-# Child modules in the order the root module composes them.
-MODULES = ("password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail")
+LAYOUTS = ("root", "stacks")
+STACKS_INDEX = "stacks.json"
 
 
 @dataclass
@@ -91,108 +103,168 @@ def _resolve_io(bp: Blueprint, m: dict[str, Any]) -> tuple[list[dict], list[dict
     return inputs, outputs
 
 
-def module_contexts(spec: Spec) -> dict[str, dict[str, Any]]:
+def _account_contexts(spec: Spec, ledger: Ledger) -> dict[str, dict[str, Any] | None]:
+    """The account-wide modules (None where the spec needs none)."""
+    return {
+        "password_policy": password_policy_context(spec),
+        "mfa": mfa_context(spec, ledger),
+        "boundaries": boundaries_context(spec, ledger),
+        "access_analyzer": access_analyzer_context(spec),
+        "cloudtrail": cloudtrail_context(spec, ledger),
+    }
+
+
+def _identity_contexts(spec: Spec, ledger: Ledger) -> dict[str, dict[str, Any] | None]:
+    """The department groups, users and roles of ``spec`` (None where the spec has none)."""
+    return {"departments": departments_context(spec, ledger), "roles": roles_context(spec, ledger)}
+
+
+def _present(contexts: dict[str, dict[str, Any] | None], order: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    return {name: contexts[name] for name in order if contexts.get(name) is not None}  # type: ignore[misc]
+
+
+def _require_all_emitted(ledger: Ledger) -> None:
+    unused = ledger.unused()
+    if unused:
+        raise RenderError(f"policy documents built but not emitted by any blueprint: {', '.join(unused)}")
+
+
+def module_contexts(spec: Spec, policies: PolicySet | None = None) -> dict[str, dict[str, Any]]:
     """The template context of every module the spec needs (root included), by blueprint name.
+
+    ``policies`` is the spec's built PolicySet (the one validation checked); built here when omitted.
 
     Raises:
         RenderError: when a policy document built from the spec has no place in the output.
     """
-    ledger = Ledger(build(spec))
-    contexts: dict[str, dict[str, Any] | None] = {
-        "password_policy": password_policy_context(spec),
-        "mfa": mfa_context(spec, ledger),
-        "boundaries": boundaries_context(spec, ledger),
-        "departments": departments_context(spec, ledger),
-        "roles": roles_context(spec, ledger),
-        "access_analyzer": access_analyzer_context(spec),
-        "cloudtrail": cloudtrail_context(spec, ledger),
-    }
-    unused = ledger.unused()
-    if unused:
-        raise RenderError(f"policy documents built but not emitted by any blueprint: {', '.join(unused)}")
-    present = {k: v for k, v in contexts.items() if v is not None}
-    present["root"] = _root_context(spec, present)
+    ledger = Ledger(policies or build(spec))
+    present = _present({**_account_contexts(spec, ledger), **_identity_contexts(spec, ledger)}, MODULES)
+    _require_all_emitted(ledger)
+    present["root"] = root_context(spec, present)
     return present
 
 
-def _root_context(spec: Spec, modules: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    boundaries = Expr("module.boundaries.arns") if "boundaries" in modules else {}
-    args: dict[str, dict[str, Any]] = {}
-    if "departments" in modules:
-        dept = modules["departments"]
-        managed: dict[str, Any] = {}
-        for key in dept["managed_policy_keys"]:
-            if key != modules.get("mfa", {}).get("key"):
-                raise RenderError(f"{key}: no module creates this managed policy")
-            managed[key] = Expr("module.mfa.policy_arn")
-        args["departments"] = {"boundary_arns": boundaries, "managed_policy_arns": managed}
-    if "roles" in modules:
-        args["roles"] = {"boundary_arns": boundaries}
-    roles = modules.get("roles") or {}
-    analyzer = modules.get("access_analyzer") or {}
+@dataclass(frozen=True)
+class Unit:
+    """One blueprint rendered with context ``m`` into folder ``target`` of the output."""
+
+    blueprint: str
+    target: str
+    m: dict[str, Any]
+
+
+def _root_units(spec: Spec, policies: PolicySet) -> list[Unit]:
+    return [Unit(name, catalogue()[name].target, m) for name, m in module_contexts(spec, policies).items()]
+
+
+def _department_spec(spec: Spec, key: str) -> Spec:
+    """``spec`` narrowed to one department: the context builders then see only its principals."""
+    return dataclasses.replace(spec, departments={key: spec.departments[key]})
+
+
+def _take_github(modules: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """Take the GitHub OIDC provider out of a department's roles module: the baseline creates the account's one."""
+    roles = modules.get("roles")
+    if roles is None:
+        return None
+    provider, roles["github"] = roles["github"], None
+    return provider
+
+
+def _merge_github(providers: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """One provider for the account, accepting every audience a department's roles expect."""
+    if not providers:
+        return None
+    return {**providers[0], "client_id_list": sorted({a for p in providers for a in p["client_id_list"]})}
+
+
+def _stack_units(spec: Spec, policies: PolicySet) -> list[Unit]:
+    """The stacks layout: ``modules/`` for the baseline, ``stacks/baseline/``, ``stacks/<department>/``.
+
+    Every document is built once from the whole spec and placed exactly once across the
+    stacks (one ledger). The account's one GitHub OIDC provider moves from the roles
+    modules to the baseline stack.
+
+    Raises:
+        UsageError: when a department's stack folder would be the baseline's.
+        RenderError: when a policy document built from the spec has no place in the output.
+    """
+    clash = [key for key in spec.departments if key.lower() == BASELINE_STACK]
+    if clash:
+        raise UsageError(f"department {clash[0]!r} would share stacks/{BASELINE_STACK}/ with the baseline stack: "
+                         "rename the department, or use --layout root")
+    ledger = Ledger(policies)
+    account = _present(_account_contexts(spec, ledger), BASELINE_MODULES)
+    departments = {key: _present(_identity_contexts(_department_spec(spec, key), ledger), DEPARTMENT_MODULES)
+                   for key in spec.departments}
+    _require_all_emitted(ledger)
+    providers = {key: _take_github(modules) for key, modules in departments.items()}
+    github = _merge_github([p for p in providers.values() if p])
+
     catalog = catalogue()
-    return {
-        "account_id": spec.account.id,
-        "regions": regions(spec),
-        "home_region": spec.account.home_region,
-        "home_alias": tf_name(spec.account.home_region),
-        "modules": {name: name in modules for name in MODULES},
-        "module_list": [{"name": n, "title": catalog[n].title} for n in MODULES if n in modules],
-        "departments_args": args.get("departments", {}),
-        "roles_args": args.get("roles", {}),
-        "github": bool(roles.get("github")),
-        "external_access": bool(analyzer.get("external_access")),
-        "alarm_topic": bool((modules.get("cloudtrail") or {}).get("sns")),
-        "suppressions": _suppressions_in_use(modules),
+    units = [Unit(name, catalog[name].target, m) for name, m in account.items()]
+    units.append(Unit("stack_baseline", catalog["stack_baseline"].target,
+                      baseline_context(spec, account, github, list(departments))))
+    for key, modules in departments.items():
+        folder = catalog["stack_department"].target.format(department=key)
+        units += [Unit(name, f"{folder}/{catalog[name].target}", m) for name, m in modules.items()]
+        m = department_context(spec, key, modules, account.get("mfa"), providers[key] is not None)
+        units.append(Unit("stack_department", folder, m))
+    return units
+
+
+def _render_unit(unit: Unit, spec_file: str) -> dict[str, str]:
+    """The files of one blueprint rendered into its folder (relative POSIX path -> text)."""
+    env = environment()
+    bp = catalogue()[unit.blueprint]
+    inputs, outputs = _resolve_io(bp, unit.m)
+    files = {}
+    for template in bp.templates:
+        target = PurePosixPath(unit.target) / template[: -len(".jinja")]
+        files[str(target)] = env.get_template(f"{bp.name}/{template}").render(
+            spec_file=spec_file,
+            bp=bp,
+            m=unit.m,
+            inputs=inputs,
+            outputs=outputs,
+            terraform_version=TERRAFORM_VERSION,
+            provider_version=PROVIDER_VERSION,
+        )
+    return files
+
+
+def _stacks_index(spec: Spec, spec_file: str) -> str:
+    """``stacks.json``: the stack folders, for a CI matrix (the baseline first, then the departments in parallel)."""
+    body = {
+        "generated_by": f"iamforge from {spec_file}; do not edit",
+        "baseline": f"stacks/{BASELINE_STACK}",
+        "departments": list(spec.departments),
     }
+    return json.dumps(body, indent=2) + "\n"
 
 
-def _suppressions_in_use(modules: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
-    """Every inline checkov suppression the output carries, for the root README."""
-    found: list[dict[str, str]] = []
-
-    def add(where: str, skips: Any) -> None:
-        module, resource = where.split(": ")
-        found.extend({"check_id": s.check_id, "module": module, "resource": resource, "reason": s.reason} for s in skips)
-
-    if "boundaries" in modules:
-        add("boundaries: aws_iam_policy.this", modules["boundaries"]["skips"])
-    if "departments" in modules:
-        add("departments: aws_iam_user.this", modules["departments"]["user_skips"])
-    if "roles" in modules:
-        add("roles: aws_iam_role.this", modules["roles"]["role_skips"])
-    if "cloudtrail" in modules:
-        ct = modules["cloudtrail"]
-        add("cloudtrail: aws_cloudtrail.this", ct["trail"]["skips"])
-        add("cloudtrail: aws_s3_bucket.this", ct["bucket"]["skips"])
-        if ct["access_log_bucket"]:
-            add("cloudtrail: aws_s3_bucket.access_logs", ct["access_log_bucket"]["skips"])
-    return found
-
-
-def render(spec: Spec, extra_files: dict[str, str] | None = None) -> dict[str, str]:
+@gc_paused
+def render(spec: Spec, extra_files: dict[str, str] | None = None, layout: str = "root",
+           policies: PolicySet | None = None) -> dict[str, str]:
     """Every generated file for ``spec`` (relative POSIX path -> text), manifest included.
 
-    ``extra_files`` are added to the root as they are (``imports.tf`` from ``--adopt``) and
-    listed in the manifest like every other generated file.
+    ``policies`` is the PolicySet validation checked, so that exactly those documents are
+    emitted; built from ``spec`` when omitted.
+
+    ``layout`` is ``root`` (one root module composing ``modules/``) or ``stacks`` (a baseline
+    stack and one stack per department, each a root module with its own state, listed in
+    ``stacks.json``). ``extra_files`` are added to the output folder as they are
+    (``imports.tf`` from ``--adopt``) and listed in the manifest like every other generated file.
     """
-    env = environment()
+    if layout not in LAYOUTS:
+        raise UsageError(f"unknown layout {layout!r}: use one of {', '.join(LAYOUTS)}")
     spec_file = PurePosixPath(Path(spec.file).as_posix()).name
     files: dict[str, str] = {}
-    for name, m in module_contexts(spec).items():
-        bp = catalogue()[name]
-        inputs, outputs = _resolve_io(bp, m)
-        for template in bp.templates:
-            target = PurePosixPath(bp.target) / template[: -len(".jinja")]
-            files[str(target)] = env.get_template(f"{name}/{template}").render(
-                spec_file=spec_file,
-                bp=bp,
-                m=m,
-                inputs=inputs,
-                outputs=outputs,
-                terraform_version=TERRAFORM_VERSION,
-                provider_version=PROVIDER_VERSION,
-            )
+    policies = policies or build(spec)
+    for unit in _stack_units(spec, policies) if layout == "stacks" else _root_units(spec, policies):
+        files.update(_render_unit(unit, spec_file))
+    if layout == "stacks":
+        files[STACKS_INDEX] = _stacks_index(spec, spec_file)
     for name, text in (extra_files or {}).items():
         if name in files:
             raise ValueError(f"extra file {name} would replace a generated file")
@@ -202,10 +274,11 @@ def render(spec: Spec, extra_files: dict[str, str] | None = None) -> dict[str, s
 
 
 def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = False,
-             extra_files: dict[str, str] | None = None) -> GenerateResult:
-    """Generate the Terraform for ``spec`` into ``out_dir`` (see the package docstring)."""
+             extra_files: dict[str, str] | None = None, layout: str = "root",
+             policies: PolicySet | None = None) -> GenerateResult:
+    """Generate the Terraform for ``spec`` into ``out_dir`` in ``layout`` (see the package docstring)."""
     out_dir = Path(out_dir)
-    files = render(spec, extra_files)
+    files = render(spec, extra_files, layout, policies)
     plan = writer.plan(files, out_dir)
     result = GenerateResult(
         out_dir=out_dir,

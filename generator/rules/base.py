@@ -70,14 +70,17 @@ class DocumentRule(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for doc in ctx.documents:
             if doc.kind in self.kinds:
-                for path, message, *severity in self.check_document(doc):
+                for path, message, *severity in ctx.document_results(self, doc):
                     found = self.finding(doc.path_for(path), doc.describe(path, message), *severity)
                     yield found.with_location(doc.file, 0, 0) if doc.file else found
 
     @abstractmethod
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
         """Yield ``(document path, message)`` (optionally a third item, a Severity overriding
-        the rule's), the path like ``Statement[2].Action``."""
+        the rule's), the path like ``Statement[2].Action``.
+
+        Look only at ``doc.kind``, ``doc.policy`` and ``doc.document``: results are reused
+        for every document with the same content (``Context.document_results``)."""
 
 
 class PrincipalRule(Rule):

@@ -7,6 +7,7 @@ principal of its own, with nothing known about the account around it.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -17,6 +18,8 @@ from generator.analysis.effective import Grant, PermissionSet, Source
 from generator.analysis.escalation import DocumentTargets, Targets
 from generator.analysis.managed import lookup
 from generator.findings import Finding
+from generator.policies.document import canonical_json
+from generator.rules.helpers import iam_size
 from generator.spec.model import Department, Role, Spec, User
 
 
@@ -37,6 +40,28 @@ class DocView:
     @cached_property
     def policy(self) -> Policy:
         return normalize(self.document)
+
+    def same_content(self, other: DocView) -> None:
+        """Share ``other``'s normalized policy: both documents are the same JSON."""
+        self.__dict__["policy"] = other.policy
+
+    @property
+    def compact_json(self) -> str:
+        """The document as IAM stores it: compact JSON, non-ASCII characters kept (not kept:
+        at 10,000 roles the texts alone would take tens of megabytes)."""
+        return canonical_json(self.document)
+
+    @cached_property
+    def content_key(self) -> bytes:
+        """SHA-256 of :attr:`compact_json`: equal documents have equal keys."""
+        text = self.compact_json
+        self.__dict__["iam_size"] = iam_size(text)
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+    @cached_property
+    def iam_size(self) -> int:
+        """Characters IAM counts against its size quotas (no whitespace)."""
+        return iam_size(self.compact_json)
 
     def path_for(self, path: str) -> str:
         """The finding path: the spec path in spec mode, the JSON path in document mode."""
@@ -101,6 +126,28 @@ class Context:
     policies: Any = None  # generator.policies.PolicySet in spec mode
     today: date = field(default_factory=date.today)
     findings: list[Finding] = field(default_factory=list)  # for "post" rules
+    # Document-rule results by rule id, kind and content key: identical documents (every
+    # role's ABAC policy, the MFA trust of many roles) are checked once.
+    _document_results: dict[str, dict[str, dict[bytes, tuple]]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        first: dict[str, DocView] = {}
+        for doc in self.documents:
+            seen = first.setdefault(doc.content_key, doc)
+            if seen is not doc:
+                doc.same_content(seen)
+
+    def document_results(self, rule: Any, doc: DocView) -> tuple[tuple, ...]:
+        """``rule.check_document(doc)`` as a list, computed once per distinct document content.
+
+        Document rules see only ``doc.kind`` and the document itself (``doc.policy``,
+        ``doc.document``), so equal JSON gives equal results; the caller places them.
+        """
+        by_content = self._document_results.setdefault(rule.id, {}).setdefault(doc.kind, {})
+        found = by_content.get(doc.content_key)
+        if found is None:
+            found = by_content[doc.content_key] = tuple(rule.check_document(doc))
+        return found
 
     @property
     def mode(self) -> str:

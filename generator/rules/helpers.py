@@ -1,7 +1,6 @@
 """Small helpers shared by rule modules: named action sets and statement predicates."""
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -71,12 +70,12 @@ def hits(stmt: Statement, name: str) -> frozenset[str]:
 
 def unscoped(stmt: Statement) -> bool:
     """The statement reaches every resource: ``*``, ``role/*``-style ARNs, or NotResource."""
-    return stmt.not_resource or any(effectively_star(r) for r in stmt.resources)
+    return stmt.memo("_unscoped", lambda s: s.not_resource or any(effectively_star(r) for r in s.resources))
 
 
 def unconstrained(stmt: Statement) -> bool:
     """An unscoped Allow without any narrowing condition (an unrelated condition does not count)."""
-    return stmt.allow and unscoped(stmt) and not allow_constraints(stmt)
+    return stmt.memo("_unconstrained", lambda s: s.allow and unscoped(s) and not allow_constraints(s))
 
 
 def unconstrained_hits(principal: PrincipalView, set_name: str) -> Iterator[tuple[Source, Statement, frozenset[str]]]:
@@ -117,9 +116,8 @@ def tag_origin(spec: Spec, principal: Role | User, key: str) -> str:
     return "tags.common"
 
 
-def iam_size(document: object) -> int:
-    """Characters IAM counts against its size quotas: the compact JSON without whitespace."""
-    text = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+def iam_size(text: str) -> int:
+    """Characters IAM counts against its size quotas: compact JSON ``text`` without whitespace."""
     return len(text) - sum(text.count(c) for c in " \t\n\r")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.errors import SpecError
+from generator.gcpause import gc_paused
 from generator.spec.check import check
 from generator.spec.loader import decode, parse, read_text
 from generator.spec.model import Spec
@@ -12,6 +13,7 @@ from generator.spec.normalize import build_model
 __all__ = ["Spec", "load_spec", "load_spec_text"]
 
 
+@gc_paused
 def load_spec_text(text: str, name: str = "<spec>") -> Spec:
     """Load a spec from text. Raises SpecError carrying findings when it is not a valid v1 spec."""
     doc = parse(text, name)

@@ -8,6 +8,7 @@ from cerberus import Validator
 from cerberus import errors as cerr
 
 from generator.findings import Finding, Severity
+from generator.spec.fastcheck import Miss, fast_check
 from generator.spec.loader import Document, path_from_parts
 from generator.spec.schema import SCHEMA, allowed_keys, rule_at
 
@@ -110,7 +111,15 @@ def _describe_error(e: cerr.ValidationError) -> str:
 
 
 def check(doc: Document) -> tuple[dict | None, list[Finding]]:
-    """Validate and normalize (fill defaults). Returns (normalized document or None, findings)."""
+    """Validate and normalize (fill defaults). Returns (normalized document or None, findings).
+
+    A valid spec takes the compiled fast path (:mod:`generator.spec.fastcheck`); anything it
+    cannot vouch for goes through cerberus, whose errors become the findings.
+    """
+    try:
+        return fast_check(doc.data), []
+    except Miss:
+        pass
     v = _validator()
     ok = v.validate(doc.data)
     findings: list[Finding] = []

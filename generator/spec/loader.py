@@ -7,6 +7,7 @@ that name the line, instead of surprises downstream.
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ MAX_ALIAS_NODES = 100_000
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
 _TAG_NAMES = {
     "tag:yaml.org,2002:bool": "boolean",
     "tag:yaml.org,2002:int": "integer",
@@ -74,98 +76,184 @@ def _finding(rule: str, message: str, file: str, line: int = 1, col: int = 1, pa
 
 
 class _Builder:
-    """Turns a composed node tree into plain values, collecting findings instead of raising."""
+    """Builds plain values straight from the parser's event stream, collecting findings.
 
-    def __init__(self, file: str) -> None:
+    No node tree is composed first: at 10,000 roles that tree alone was some 200 MB, and the
+    heap it left fragmented kept the process that large. Aliases reuse the value built at
+    their anchor (copied), counting its size against the alias-bomb limit; the paths under an
+    alias get the marks (and scalar spellings) of the anchored content, as a node tree would.
+    """
+
+    def __init__(self, file: str, loader: Any) -> None:
         self.file = file
+        self.loader = loader
         self.doc = Document(file=file, data=None)
         self.findings: list[Finding] = []
         self.alias_nodes = 0
-        self.anchored: set[int] = set()
+        # anchor -> (value, nodes, [(relative path, mark, ScalarInfo or None)] under it)
+        self.anchors: dict[str, tuple[Any, int, list[tuple[str, Any, ScalarInfo | None]]]] = {}
 
-    def build(self, node: yaml.Node, path: str = "", depth: int = 0, in_alias: bool = False) -> Any:
+    def value(self, event: yaml.Event, path: str, depth: int) -> tuple[Any, int]:
+        """The value starting with ``event`` and how many nodes it holds (aliases expanded)."""
         if depth > MAX_DEPTH:
-            raise _Abort(_finding("SCHEMA-003", f"nesting deeper than {MAX_DEPTH} levels", self.file, *_pos(node), path))
-        if in_alias:
-            self.alias_nodes += 1
-            if self.alias_nodes > MAX_ALIAS_NODES:
-                raise _Abort(
-                    _finding(
-                        "SCHEMA-003",
-                        f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb); write the values out",
-                        self.file,
-                        *_pos(node),
-                        path,
-                    )
+            raise _Abort(_finding("SCHEMA-003", f"nesting deeper than {MAX_DEPTH} levels", self.file, *_pos(event), path))
+        if isinstance(event, yaml.AliasEvent):
+            return self._alias(event, path)
+        if isinstance(event, yaml.ScalarEvent):
+            built, size = self._scalar(event, path), 1
+        elif isinstance(event, yaml.SequenceStartEvent):
+            built, size = self._sequence(path, depth)
+        elif isinstance(event, yaml.MappingStartEvent):
+            built, size = self._mapping(path, depth)
+        else:
+            raise _Abort(_finding("SCHEMA-001", f"unexpected YAML {type(event).__name__}", self.file, *_pos(event), path))
+        if event.anchor is not None:
+            self._anchor(event, path, built, size)
+        return built, size
+
+    def _anchor(self, event: yaml.Event, path: str, built: Any, size: int) -> None:
+        if event.anchor in self.anchors:
+            raise _Abort(_finding("SCHEMA-001", f"YAML anchor &{event.anchor} is defined twice", self.file,
+                                  *_pos(event), path))
+        marks, scalars = self.doc.marks, self.doc.scalars
+        inside = [(rel, marks.get(path + rel), scalars.get(path + rel)) for rel in _relative_paths(built)]
+        self.anchors[event.anchor] = (built, size, inside)
+
+    def _alias(self, event: yaml.AliasEvent, path: str) -> tuple[Any, int]:
+        if event.anchor not in self.anchors:
+            raise _Abort(_finding("SCHEMA-001", f"YAML alias *{event.anchor} has no anchor &{event.anchor} before it",
+                                  self.file, *_pos(event), path))
+        built, size, inside = self.anchors[event.anchor]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise _Abort(
+                _finding(
+                    "SCHEMA-003",
+                    f"YAML aliases expand to more than {MAX_ALIAS_NODES:,} nodes (alias bomb); write the values out",
+                    self.file,
+                    *_pos(event),
+                    path,
                 )
-        # The composer hands back the very same node object for an alias: a node seen before is one.
-        ident = id(node)
-        if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and ident in self.anchored:
-            in_alias = True
-        self.anchored.add(ident)
-        if isinstance(node, yaml.ScalarNode):
-            return self._scalar(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self._child(item, join_path(path, i), depth, in_alias) for i, item in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path, depth, in_alias)
-        raise _Abort(_finding("SCHEMA-001", f"unsupported YAML node {type(node).__name__}", self.file, *_pos(node), path))
+            )
+        for rel, mark, info in inside:
+            if mark is not None:
+                self.doc.marks.setdefault(path + rel, mark)
+            if info is not None:
+                self.doc.scalars[path + rel] = info
+        return copy.deepcopy(built), size
 
-    def _child(self, node: yaml.Node, path: str, depth: int, in_alias: bool) -> Any:
-        self.doc.marks.setdefault(path, _pos(node))
-        return self.build(node, path, depth + 1, in_alias)
+    def _sequence(self, path: str, depth: int) -> tuple[list, int]:
+        out: list[Any] = []
+        size = 1
+        marks = self.doc.marks
+        event = self.loader.get_event()
+        while not isinstance(event, yaml.SequenceEndEvent):
+            child = f"{path}[{len(out)}]"
+            marks.setdefault(child, _pos(event))
+            item, count = self.value(event, child, depth + 1)
+            out.append(item)
+            size += count
+            event = self.loader.get_event()
+        return out, size
 
-    def _mapping(self, node: yaml.MappingNode, path: str, depth: int, in_alias: bool) -> dict:
+    def _mapping(self, path: str, depth: int) -> tuple[dict, int]:
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                self.findings.append(
-                    _finding("SCHEMA-001", "merge keys (<<) are not supported in specs; write the keys out", self.file, *_pos(key_node), path)
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.findings.append(_finding("SCHEMA-007", "mapping keys must be plain strings", self.file, *_pos(key_node), path))
-                continue
-            key = key_node.value
-            if key_node.tag != "tag:yaml.org,2002:str" and not key_node.style:
-                kind = _TAG_NAMES.get(key_node.tag, key_node.tag)
-                self.findings.append(
-                    _finding(
-                        "SCHEMA-004",
-                        f"key {key!r} is read by YAML as {kind} {_construct(key_node)!r}, not as text; quote it: \"{key}\"",
-                        self.file,
-                        *_pos(key_node),
-                        join_path(path, key),
-                    )
-                )
-                continue
-            child = join_path(path, key)
-            if key in seen:
-                line, col = _pos(key_node)
-                self.findings.append(
-                    _finding(
-                        "SCHEMA-002",
-                        f"duplicate key {key!r}: first at line {seen[key]}, again at line {line} (YAML would silently keep the last)",
-                        self.file,
-                        line,
-                        col,
-                        child,
-                    )
-                )
-                continue
-            seen[key] = _pos(key_node)[0]
-            self.doc.marks[child] = _pos(key_node)
-            out[key] = self.build(value_node, child, depth + 1, in_alias)
-        return out
+        size = 1
+        event = self.loader.get_event()
+        while not isinstance(event, yaml.MappingEndEvent):
+            key_event = event
+            if isinstance(key_event, yaml.AliasEvent) and isinstance(self.anchors.get(key_event.anchor, (None,))[0], str):
+                # An alias of a text scalar is a key like any other (as a node tree would have it).
+                key_event = yaml.ScalarEvent(None, None, (False, True), self._alias(key_event, path)[0],
+                                             key_event.start_mark, key_event.end_mark, "'")
+            problem = self._key_problem(key_event, path, seen)
+            if problem is not None:
+                self.findings.append(problem)
+                self._skip(key_event)
+                self._skip(self.loader.get_event())
+            else:
+                key = key_event.value
+                child = join_path(path, key)
+                if key_event.anchor is not None:
+                    self._anchor(key_event, child, key, 1)
+                seen[key] = _pos(key_event)[0]
+                self.doc.marks[child] = _pos(key_event)
+                out[key], count = self.value(self.loader.get_event(), child, depth + 1)
+                size += count
+            event = self.loader.get_event()
+        return out, size
 
-    def _scalar(self, node: yaml.ScalarNode, path: str) -> Any:
-        self.doc.scalars[path] = ScalarInfo(node.value, node.tag, not node.style)
+    def _key_problem(self, event: yaml.Event, path: str, seen: dict[str, int]) -> Finding | None:
+        """Why the key starting with ``event`` is refused (its value is then skipped), or None."""
+        if not isinstance(event, yaml.ScalarEvent):
+            return _finding("SCHEMA-007", "mapping keys must be plain strings", self.file, *_pos(event), path)
+        tag = self._tag(event)
+        key = event.value
+        if tag == "tag:yaml.org,2002:merge":
+            return _finding("SCHEMA-001", "merge keys (<<) are not supported in specs; write the keys out", self.file,
+                            *_pos(event), path)
+        if tag != _STR and not event.style:
+            kind = _TAG_NAMES.get(tag, tag)
+            return _finding("SCHEMA-004", f"key {key!r} is read by YAML as {kind} {_construct(_node(event, tag))!r}, "
+                            f"not as text; quote it: \"{key}\"", self.file, *_pos(event), join_path(path, key))
+        if key in seen:
+            line, col = _pos(event)
+            return _finding(
+                "SCHEMA-002",
+                f"duplicate key {key!r}: first at line {seen[key]}, again at line {line} (YAML would silently keep the last)",
+                self.file,
+                line,
+                col,
+                join_path(path, key),
+            )
+        return None
+
+    def _skip(self, event: yaml.Event) -> None:
+        """Consume the rest of the node that starts with ``event``."""
+        level = 1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+        while level:
+            event = self.loader.get_event()
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                level += 1
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                level -= 1
+
+    def _tag(self, event: yaml.ScalarEvent) -> str:
+        if event.tag is None or event.tag == "!":
+            return self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        return event.tag
+
+    def _scalar(self, event: yaml.ScalarEvent, path: str) -> Any:
+        tag = self._tag(event)
+        if tag == _STR:
+            return event.value
+        # How a non-text scalar was written, for "quote it" messages (SCHEMA-004).
+        self.doc.scalars[path] = ScalarInfo(event.value, tag, not event.style)
         try:
-            return _construct(node)
+            return _construct(_node(event, tag))
         except (yaml.YAMLError, ValueError) as exc:
-            self.findings.append(_finding("SCHEMA-007", f"cannot read value {node.value!r}: {exc}", self.file, *_pos(node), path))
-            return node.value
+            self.findings.append(_finding("SCHEMA-007", f"cannot read value {event.value!r}: {exc}", self.file,
+                                          *_pos(event), path))
+            return event.value
+
+
+def _relative_paths(value: Any, rel: str = "") -> list[str]:
+    """Paths below ``value``, relative to it (``.key``, ``[0]``, ``.key[1].other``)."""
+    out: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            out.append(f"{rel}.{key}")
+            out += _relative_paths(item, f"{rel}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            out.append(f"{rel}[{i}]")
+            out += _relative_paths(item, f"{rel}[{i}]")
+    return out
+
+
+def _node(event: yaml.ScalarEvent, tag: str) -> yaml.ScalarNode:
+    return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
 
 
 class _Abort(Exception):
@@ -177,8 +265,8 @@ def _construct(node: yaml.ScalarNode) -> Any:
     return _CONSTRUCTOR.construct_object(node, deep=True)
 
 
-def _pos(node: yaml.Node) -> tuple[int, int]:
-    return node.start_mark.line + 1, node.start_mark.column + 1
+def _pos(item: yaml.Node | yaml.Event) -> tuple[int, int]:
+    return item.start_mark.line + 1, item.start_mark.column + 1
 
 
 def read_text(path: str | Path) -> tuple[str, str]:
@@ -204,8 +292,10 @@ def parse(text: str, name: str) -> Document:
     """Parse YAML text into a Document; raises SpecError with findings on any load problem."""
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         raise SpecError([_finding("SCHEMA-001", "file is empty: a spec needs at least `version: 1` and `account:`", name)])
+    loader = _Loader(text)
+    builder = _Builder(name, loader)
     try:
-        nodes = list(yaml.compose_all(text, Loader=_Loader))
+        builder.doc.data, root = _document(builder, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -213,24 +303,35 @@ def parse(text: str, name: str) -> Document:
         raise SpecError([_finding("SCHEMA-001", f"YAML syntax error: {problem}", name, line, col)]) from None
     except yaml.YAMLError as exc:
         raise SpecError([_finding("SCHEMA-001", f"YAML error: {exc}", name)]) from None
-    nodes = [n for n in nodes if n is not None]
-    if len(nodes) != 1:
-        line = _pos(nodes[1])[0] if len(nodes) > 1 else 1
-        raise SpecError([_finding("SCHEMA-001", "a spec file holds exactly one YAML document", name, line)])
-    root = nodes[0]
-    if not isinstance(root, yaml.MappingNode):
-        raise SpecError([_finding("SCHEMA-001", "the spec must be a mapping (`version: 1`, `account: ...`)", name, *_pos(root))])
-    builder = _Builder(name)
-    try:
-        builder.doc.data = builder.build(root)
     except _Abort as abort:
         raise SpecError([abort.finding]) from None
     except RecursionError:
         raise SpecError([_finding("SCHEMA-003", "nesting too deep", name)]) from None
-    builder.doc.marks[""] = _pos(root)
+    finally:
+        loader.dispose()
+    builder.doc.marks[""] = root
     if builder.findings:
         raise SpecError(builder.findings)
     return builder.doc
+
+
+def _document(builder: _Builder, name: str) -> tuple[Any, tuple[int, int]]:
+    """The one document of the stream as plain data, and where it starts."""
+    get = builder.loader.get_event
+    get()  # StreamStartEvent
+    event = get()
+    if isinstance(event, yaml.StreamEndEvent):
+        raise SpecError([_finding("SCHEMA-001", "file is empty: a spec needs at least `version: 1` and `account:`", name)])
+    first = get()  # the root node, after DocumentStartEvent
+    if not isinstance(first, yaml.MappingStartEvent):
+        raise SpecError([_finding("SCHEMA-001", "the spec must be a mapping (`version: 1`, `account: ...`)", name,
+                                  *_pos(first))])
+    data, _ = builder.value(first, "", 0)
+    get()  # DocumentEndEvent
+    event = get()
+    if not isinstance(event, yaml.StreamEndEvent):
+        raise SpecError([_finding("SCHEMA-001", "a spec file holds exactly one YAML document", name, _pos(event)[0])])
+    return data, _pos(first)
 
 
 def json_safe(value: Any) -> Any:

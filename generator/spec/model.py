@@ -6,6 +6,7 @@ Every object knows its dotted spec ``path`` so findings can point at the right l
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TypeVar
@@ -20,7 +21,7 @@ def parent_path(path: str) -> str:
     return path[: path.rfind(".")] if "." in path else ""
 
 
-def closest(marks: dict[str, T], path: str, default: T) -> T:
+def closest(marks: Mapping[str, T], path: str, default: T) -> T:
     """The entry of ``path`` or of its closest ancestor in ``marks``; ``default`` when none has one."""
     p = path
     while p:
@@ -37,6 +38,27 @@ class Mark:
     file: str
     line: int
     column: int
+
+
+class MarkTable(Mapping[str, Mark]):
+    """Spec path -> :class:`Mark`, built on demand from the loader's (line, column) table."""
+
+    def __init__(self, file: str, positions: dict[str, tuple[int, int]]) -> None:
+        self._file = file
+        self._positions = positions
+
+    def __getitem__(self, path: str) -> Mark:
+        line, column = self._positions[path]
+        return Mark(self._file, line, column)
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
 
 
 @dataclass
@@ -227,7 +249,7 @@ class Spec:
     access_analyzer: AccessAnalyzer
     cloudtrail: CloudTrail
     exceptions: list[Exception_]
-    marks: dict[str, Mark] = field(default_factory=dict, repr=False)
+    marks: Mapping[str, Mark] = field(default_factory=dict, repr=False)
     raw: dict = field(default_factory=dict, repr=False)  # the validated, plain document (for rules on raw values)
 
     @property

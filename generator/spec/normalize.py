@@ -18,7 +18,7 @@ from generator.spec.model import (
     ExternalAccount,
     GithubOidc,
     Grant,
-    Mark,
+    MarkTable,
     Mfa,
     PasswordPolicy,
     Role,
@@ -136,7 +136,7 @@ def build_model(doc: Document, data: dict) -> tuple[Spec | None, list[Finding]]:
         access_analyzer=access_analyzer,
         cloudtrail=cloudtrail,
         exceptions=exceptions,
-        marks={p: Mark(doc.file, line, col) for p, (line, col) in doc.marks.items()},
+        marks=MarkTable(doc.file, doc.marks),
         raw=data,
     )
     return spec, []

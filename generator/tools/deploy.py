@@ -1,10 +1,12 @@
 """Library verbs behind ``iamforge plan``, ``apply``, ``destroy`` and ``scan``.
 
 They take plain arguments, return results and never print (the CLI prints). Each runs in
-a generated root module (``modules_out/`` by default).
+a generated root module: ``modules_out/`` by default, or one stack of the stacks layout
+(``modules_out/stacks/baseline``, ``modules_out/stacks/<department>``).
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,23 +26,48 @@ class PlanOutcome:
     summary: PlanSummary
 
 
+def output_root(folder: str | Path) -> Path:
+    """The generated output ``folder`` belongs to: ``folder`` itself, or (for a stack such as
+    ``out/stacks/baseline``) the nearest enclosing folder whose manifest lists files inside it.
+
+    Shown relative to the working directory when found above ``folder``.
+    """
+    from generator.render.writer import MANIFEST, read_manifest
+
+    folder = Path(folder)
+    if (folder / MANIFEST).is_file():
+        return folder
+    here = folder.absolute()
+    for candidate in here.parents:
+        if (candidate / MANIFEST).is_file():
+            inside = here.relative_to(candidate).as_posix() + "/"
+            if any(p.startswith(inside) for p in read_manifest(candidate)):
+                return Path(os.path.relpath(candidate))
+            break
+    return folder
+
+
 def require_generated(out_dir: str | Path) -> None:
     """Refuse to run on a folder with no Terraform, or whose generated files were edited.
 
     What is validated is what is deployed: a generated file changed by hand since
-    ``iamforge generate`` (per the manifest's hashes) was never validated. Folders without a
-    manifest are the user's own Terraform and are run as they are.
+    ``iamforge generate`` (per the manifest's hashes) was never validated. A stack folder is
+    checked with the whole output it belongs to (its manifest is at the output's top, and the
+    baseline stack runs the shared ``modules/``). Folders without a manifest are the user's own
+    Terraform and are run as they are.
     """
     from generator.render.writer import edited_files
 
     folder = Path(out_dir)
     if not folder.is_dir() or not any(folder.glob("*.tf")):
         raise UsageError(f"{folder}: no Terraform here; run `iamforge generate SPEC -o {folder}` first")
-    edited = edited_files(folder)
+    root = output_root(folder)
+    edited = edited_files(root)
     if edited:
         shown = ", ".join(edited[:5]) + (f" and {len(edited) - 5} more" if len(edited) > 5 else "")
-        raise UsageError(f"{folder}: {shown} changed since iamforge generated it (never validated); "
-                         f"regenerate with `iamforge generate SPEC -o {folder}`")
+        layout = "" if root == folder else " --layout stacks"
+        raise UsageError(f"{root}: {shown} changed since iamforge generated it (never validated); "
+                         f"regenerate with `iamforge generate SPEC -o {root}{layout}`")
 
 
 def runner(

@@ -27,8 +27,9 @@ def _env() -> dict[str, str]:
     return {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env=_env(), check=False, timeout=300)
+def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, env={**_env(), **(env or {})}, check=False,
+                          timeout=300)
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -54,13 +55,50 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def initialised(generated: dict[str, Path], terraform_bin: str, tf_plugin_dir: str | None) -> dict[str, Path]:
     """Each example after `terraform init -backend=false` (offline with the plugin dir)."""
-    for name, folder in generated.items():
-        args = [terraform_bin, "init", "-backend=false", "-input=false", "-no-color"]
-        if tf_plugin_dir:
-            args.append(f"-plugin-dir={tf_plugin_dir}")
-        proc = _run(args, folder)
-        assert proc.returncode == 0, f"{name}: terraform init failed\n{proc.stderr}"
+    for folder in generated.values():
+        terraform_init(folder, terraform_bin, tf_plugin_dir)
     return generated
+
+
+def terraform_init(folder: Path, terraform_bin: str, tf_plugin_dir: str | None, env: dict[str, str] | None = None) -> None:
+    """`terraform init -backend=false` in a root module (offline with the plugin dir; ``env`` added)."""
+    args = [terraform_bin, "init", "-backend=false", "-input=false", "-no-color"]
+    if tf_plugin_dir:
+        args.append(f"-plugin-dir={tf_plugin_dir}")
+    proc = _run(args, folder, env)
+    assert proc.returncode == 0, f"{folder}: terraform init failed\n{proc.stderr}"
+
+
+def assert_fmt_clean(folder: Path, terraform_bin: str) -> None:
+    """`terraform fmt -check -recursive`: no file of the output would change."""
+    proc = _run([terraform_bin, "fmt", "-check", "-recursive", "-diff", "-no-color"], folder)
+    assert proc.returncode == 0, f"{folder}: terraform fmt would change files\n{proc.stdout}{proc.stderr}"
+
+
+def assert_valid(folder: Path, terraform_bin: str) -> None:
+    """`terraform validate` of an initialised root module: valid, with no error or warning."""
+    proc = _run([terraform_bin, "validate", "-json", "-no-color"], folder)
+    result = json.loads(proc.stdout)
+    problems = [d for d in result.get("diagnostics", []) if d.get("severity") in ("error", "warning")]
+    assert result["valid"] and not problems, f"{folder}: {json.dumps(problems, indent=2)}"
+
+
+def assert_checkov_clean(folder: Path) -> None:
+    """checkov on a generated output: no failed check, no parsing error, and the IAM checks really ran."""
+    checkov = shutil.which("checkov", path=str(Path(sys.executable).parent)) or shutil.which("checkov")
+    if not checkov:
+        pytest.skip("checkov is not installed")
+    proc = subprocess.run(
+        [checkov, "-d", str(folder), "--framework", "terraform", "--skip-download", "-o", "json"],
+        capture_output=True, text=True, check=False, timeout=300,
+    )
+    report = json.loads(proc.stdout)
+    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
+    assert not failed, failed
+    assert report["summary"]["parsing_errors"] == 0
+    # Guard against a vacuous pass: the IAM checks really ran on the generated policies.
+    passed = {c["check_id"] for c in report["results"]["passed_checks"]}
+    assert {"CKV_AWS_60", "CKV_AWS_9", "CKV_AWS_67"} <= passed
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
@@ -113,34 +151,17 @@ def test_output_is_byte_identical_across_processes(example: str) -> None:
 
 @pytest.mark.terraform
 def test_terraform_fmt_clean(generated: dict[str, Path], terraform_bin: str) -> None:
-    for name, folder in generated.items():
-        proc = _run([terraform_bin, "fmt", "-check", "-recursive", "-diff", "-no-color"], folder)
-        assert proc.returncode == 0, f"{name}: terraform fmt would change files\n{proc.stdout}{proc.stderr}"
+    for folder in generated.values():
+        assert_fmt_clean(folder, terraform_bin)
 
 
 @pytest.mark.terraform
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_terraform_validate(example: str, initialised: dict[str, Path], terraform_bin: str) -> None:
-    proc = _run([terraform_bin, "validate", "-json", "-no-color"], initialised[example])
-    result = json.loads(proc.stdout)
-    problems = [d for d in result.get("diagnostics", []) if d.get("severity") in ("error", "warning")]
-    assert result["valid"] and not problems, json.dumps(problems, indent=2)
+    assert_valid(initialised[example], terraform_bin)
 
 
 @pytest.mark.checkov
 @pytest.mark.parametrize("example", EXAMPLES)
 def test_checkov_reports_no_failed_checks(example: str, generated: dict[str, Path]) -> None:
-    checkov = shutil.which("checkov", path=str(Path(sys.executable).parent)) or shutil.which("checkov")
-    if not checkov:
-        pytest.skip("checkov is not installed")
-    proc = subprocess.run(
-        [checkov, "-d", str(generated[example]), "--framework", "terraform", "--skip-download", "-o", "json"],
-        capture_output=True, text=True, check=False, timeout=300,
-    )
-    report = json.loads(proc.stdout)
-    failed = [(c["check_id"], c["resource"]) for c in report["results"]["failed_checks"]]
-    assert not failed, failed
-    assert report["summary"]["parsing_errors"] == 0
-    # Guard against a vacuous pass: the IAM checks really ran on the generated policies.
-    passed = {c["check_id"] for c in report["results"]["passed_checks"]}
-    assert {"CKV_AWS_60", "CKV_AWS_9", "CKV_AWS_67"} <= passed
+    assert_checkov_clean(generated[example])

@@ -36,7 +36,8 @@ PLAN_ONLY = ("module.access_analyzer", "module.cloudtrail.aws_s3_bucket_logging.
 
 
 def apply_targets(root: Path) -> list[str]:
-    """-target addresses for everything but PLAN_ONLY: whole modules, or a module's other resources."""
+    """-target addresses for everything but PLAN_ONLY: the root's own resources, whole modules, or a
+    module's other resources (read from the module's ``source``, wherever that folder is)."""
     import hcl2
 
     def blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
@@ -47,15 +48,16 @@ def apply_targets(root: Path) -> list[str]:
                     out += list(block.items())
         return out
 
-    targets = []
-    for name, _ in blocks(root, "module"):
+    targets = [f"{rtype}.{rname}" for rtype, by_name in blocks(root, "resource") for rname in by_name]
+    for name, body in blocks(root, "module"):
         module = f"module.{name}"
         if module in PLAN_ONLY:
             continue
         if not any(p.startswith(module + ".") for p in PLAN_ONLY):
             targets.append(module)
             continue
-        for rtype, by_name in blocks(root / "modules" / name, "resource"):
+        source = body["source"][0] if isinstance(body["source"], list) else body["source"]  # bc-python-hcl2 wraps values
+        for rtype, by_name in blocks(root / source, "resource"):
             targets += [f"{module}.{rtype}.{rname}" for rname in by_name if f"{module}.{rtype}.{rname}" not in PLAN_ONLY]
     return sorted(targets)
 

@@ -54,6 +54,24 @@ def test_handwritten_baseline_has_one_data_source_per_document() -> None:
     assert "$${aws:username}" in text or "${aws:" not in text.replace("$${", "")
 
 
+def test_handwritten_baseline_is_like_for_like() -> None:
+    """Same principals, exclusive holders, policy paths and account settings as the generated root."""
+    spec = load_spec_text(synthetic_yaml(10), "bench.yaml")
+    text = handwritten.baseline(spec)["main.tf"]
+    for rtype in ("aws_iam_role_policies_exclusive", "aws_iam_role_policy_attachments_exclusive"):
+        assert text.count(f'resource "{rtype}" ') == 10
+    for rtype in ("aws_iam_group_policies_exclusive", "aws_iam_group_policy_attachments_exclusive",
+                  "aws_iam_group_membership", "aws_iam_group"):
+        assert text.count(f'resource "{rtype}" ') == len(spec.departments)
+    assert text.count('resource "aws_iam_account_password_policy" ') == 1
+    assert text.count('path        = "/iamforge/"') == text.count('resource "aws_iam_policy" ')
+    assert 'resource "aws_iam_group_policy_attachment" ' not in text  # the group's exclusive resource attaches
+    assert "force_destroy" not in text
+    plain = handwritten.baseline(spec, exclusive=False)["main.tf"]
+    assert "_exclusive" not in plain
+    assert plain.count('resource "aws_iam_group_policy_attachment" ') == len(spec.departments)
+
+
 @pytest.mark.terraform
 @pytest.mark.moto
 def test_plan_benchmark_on_five_roles() -> None:
@@ -63,12 +81,32 @@ def test_plan_benchmark_on_five_roles() -> None:
     if result is None:
         pytest.skip("moto_server not available")
     assert result["iamforge_resources"] > 0 and result["hand_resources"] > 0
+    # Like for like: both roots plan the same number of resources of every type.
+    assert all(gen == hand for gen, hand in result["by_type"].values()), result["by_type"]
+    assert "| `aws_iam_role` | 1.00 | 1.00 |" in plan.table(result)
 
 
 def test_main_writes_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus, "measure", lambda **_: None)
     monkeypatch.setattr(plan, "measure", lambda *_: None)
     out = tmp_path / "RESULTS.md"
-    assert main(["--sizes", "10", "--runs", "1", "--out", str(out)]) == 0
+    assert main(["--sizes", "10", "--runs", "1", "--stack-roles", "0", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Machine:" in text and "| 10 |" in text
+    assert "## Targets" in text and "not measured" in text
+    assert "### Where the time goes" in text and "| area | own s | share |" in text
+
+
+def test_targets_are_judged_from_the_measured_numbers() -> None:
+    from benchmarks.__main__ import targets
+
+    def row(roles: int, total: float, peak: float) -> dict:
+        return {"roles": roles, "total": total, "ms_per_role": 1000 * total / roles, "peak_mb": peak}
+
+    good = targets([row(1000, 0.9, 200), row(10000, 9.0, 450)],
+                   {"ratio": 0.15, "iamforge_exceptions": 0}, {"ratio": 0.8})
+    assert [met for _, _, met in good] == [True] * 6
+    bad = targets([row(1000, 1.2, 200), row(10000, 20.0, 900)],
+                  {"ratio": 0.15, "iamforge_exceptions": 1}, {"ratio": 1.1})
+    assert [met for _, _, met in bad] == [False] * 6
+    assert [met for _, _, met in targets([], None, None)] == [None] * 6

@@ -188,3 +188,38 @@ def test_merge_keys_rejected():
     text = BASE + "x: &x {enforce: true}\nmfa:\n  <<: *x\n"
     found = findings_of(text)
     assert any("merge keys" in f.message for f in found)
+
+
+def test_paths_under_an_alias_can_carry_exceptions(examples_dir):
+    """An exception may name a path that exists only through an alias (no SPEC-022)."""
+    from datetime import date
+
+    from generator.rules.engine import validate_spec
+
+    text = (examples_dir / "acme.yaml").read_text(encoding="utf-8")
+    text = text.replace("      deployer:\n", "      deployer: &dep\n", 1)
+    text = text.replace("  finance:\n    tag_value", "      deployer2: *dep\n  finance:\n    tag_value", 1)
+    text += ("  - rule: PRV-005\n    path: departments.engineering.roles.deployer2.permissions\n"
+             "    reason: The same deploy role again, for a second pipeline\n    expires: 2027-03-31\n")
+    spec = load_spec_text(text, "acme.yaml")
+    assert "departments.engineering.roles.deployer2.permissions[0].actions" in spec.marks
+    found = validate_spec(spec, today=date(2026, 11, 28))
+    assert not [f for f in found if f.rule_id == "SPEC-022"], [f.message for f in found if f.rule_id == "SPEC-022"]
+    line = spec.locate("departments.engineering.roles.deployer2.permissions").line
+    assert text.splitlines()[line - 1].strip() == "permissions:"  # the anchored definition
+
+
+def test_alias_paths_are_marked_at_the_anchor():
+    from generator.spec.loader import parse
+
+    doc = parse("a: &x\n  b: [1, yes]\n  c: z\nd: *x\n", "s.yaml")
+    assert doc.data["d"] == {"b": [1, True], "c": "z"}
+    assert doc.marks["d"] == (4, 1) and doc.marks["d.b[1]"] == (2, 10) and doc.marks["d.c"] == (3, 3)
+    assert doc.scalars["d.b[1]"].text == "yes"
+
+
+def test_anchored_keys_and_aliases_as_keys_are_text():
+    from generator.spec.loader import parse
+
+    assert parse("&k a: 1\nb: *k\n", "s.yaml").data == {"a": 1, "b": "a"}
+    assert parse("a: &k kk\n*k : 2\n", "s.yaml").data == {"a": "kk", "kk": 2}

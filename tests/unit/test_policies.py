@@ -15,7 +15,8 @@ from generator.policies import (
     minified_size,
     statement,
 )
-from generator.policies import catalog
+from generator.analysis.arn import glob_match
+from generator.policies import catalog, mfa_policy_arn, protected_policy_arns
 from generator.policies.mfa import NO_MFA_ALLOWED, SENSITIVE_ACTIONS, own_user_arns
 from generator.spec import load_spec
 from generator.spec.model import (
@@ -267,7 +268,10 @@ def test_boundary_allows_region_fence_and_self_protection(acme):
     assert all(catalog.expand(a) for a in region["NotAction"])
     own = acme.boundary_arn("engineering")
     edit = s["DenyProtectedPolicyEdit"]
-    assert {own, acme.boundary_arn("finance")} <= set(edit["Resource"])
+    # One ARN covers every protected policy, however many departments there are.
+    assert edit["Resource"] == [f"arn:aws:iam::{acme.account.id}:policy/iamforge/*"]
+    assert all(glob_match(edit["Resource"][0], arn) for arn in protected_policy_arns(acme))
+    assert {own, acme.boundary_arn("finance"), mfa_policy_arn(acme)} <= set(protected_policy_arns(acme))
     assert set(edit["Action"]) == {"iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion",
                                    "iam:SetDefaultPolicyVersion"}
     assert s["DenyBoundaryRemoval"]["Action"] == ["iam:DeleteRolePermissionsBoundary",
@@ -375,7 +379,7 @@ def test_delegation_forces_boundary(acme):
     assert pass_role["Action"] == ["iam:PassRole"] and pass_role["Resource"] == [delegated]
     assert "iam:PassedToService" in pass_role["Condition"]["StringEquals"]
     assert s["DenyBoundaryRemoval"]["Effect"] == "Deny"
-    assert boundary in s["DenyBoundaryPolicyEdit"]["Resource"]
+    assert any(glob_match(r, boundary) for r in s["DenyBoundaryPolicyEdit"]["Resource"])
     assert s["DenySelfModification"]["Resource"] == [f"arn:aws:iam::{ACCT}:role/engineering/engineering-developer"]
     # the boundary key is supported by every action it sits with (raw catalogue rows)
     supported = set(catalog_actions_with_key("iam", "iam:PermissionsBoundary"))
@@ -464,3 +468,51 @@ def test_boundary_carried_by_users_lets_mfa_enrolment_through():
     enable = [s for s in doc["Statement"] if "iam:EnableMFADevice" in s.get("Action", [])][0]
     assert enable["Resource"] == ["arn:aws:iam::111122223333:user/${aws:username}",
                                   "arn:aws:iam::111122223333:user/*/${aws:username}"]
+
+
+@pytest.mark.parametrize("name", ["acme.yaml", "github-oidc.yaml", "minimal.yaml"])
+def test_validating_and_rendering_leave_every_document_as_built(name):
+    """Documents are built once and shared (ABAC statements across roles): nothing may change them."""
+    from generator.render.pipeline import render
+    from generator.rules.engine import validate_spec
+
+    spec = load_spec(f"examples/{name}")
+    built = build(spec)
+    before = json.dumps({k: d.document for k, d in built.docs.items()}, sort_keys=True)
+    validate_spec(spec, policies=built)
+    render(spec, policies=built)
+    render(spec, layout="stacks", policies=built)
+    assert json.dumps({k: d.document for k, d in built.docs.items()}, sort_keys=True) == before
+
+
+def test_boundary_and_delegation_documents_do_not_grow_with_the_organisation():
+    """Every boundary protects every iamforge policy; one ARN keeps that constant in size."""
+    from benchmarks.synthetic import synthetic_yaml
+    from generator.spec import load_spec_text
+
+    def sizes(roles: int) -> set[int]:
+        built = build(load_spec_text(synthetic_yaml(roles), "bench.yaml"))
+        return {len(json.dumps(d.document)) for k, d in built.docs.items()
+                if k.startswith("boundary.") or k.endswith(".delegation")}
+
+    small, large = sizes(20), sizes(400)
+    assert max(large) == max(small)
+
+
+def test_generate_builds_the_documents_once_and_emits_what_it_checked(tmp_path, monkeypatch):
+    import generator.policies as policies_module
+    from generator import api
+
+    built = []
+    real = policies_module.build
+
+    def counting(spec):
+        built.append(real(spec))
+        return built[-1]
+
+    monkeypatch.setattr(policies_module, "build", counting)
+    outcome = api.generate("examples/acme.yaml", tmp_path / "out")
+    assert outcome.written and len(built) == 1
+    roles_tf = (tmp_path / "out" / "modules" / "roles" / "main.tf").read_text(encoding="utf-8")
+    abac = next(d for d in built[0].docs.values() if d.key.endswith(".abac"))
+    assert abac.document["Statement"][0]["Sid"] in roles_tf

@@ -11,13 +11,14 @@ EXPECTED_FILES = ("README.md.jinja", "main.tf.jinja", "outputs.tf.jinja", "varia
 
 def test_every_blueprint_mirrors_the_standard_module_files() -> None:
     blueprints = catalogue()
+    roots = {"root": ".", "stack_baseline": "stacks/baseline", "stack_department": "stacks/{department}"}
     assert set(blueprints) == {
-        "root", "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
+        *roots, "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
     }
     for bp in blueprints.values():
         assert bp.templates == EXPECTED_FILES, bp.name
         assert bp.title and bp.description
-        assert bp.target == "." if bp.name == "root" else bp.target == f"modules/{bp.name}"
+        assert bp.target == roots.get(bp.name, f"modules/{bp.name}")
         for item in bp.inputs:
             assert {"name", "description", "type"} <= set(item), (bp.name, item)
         for item in bp.outputs:

@@ -123,3 +123,19 @@ def test_foreign_file_at_a_generated_path_is_refused(acme: Spec, tmp_path: Path)
         generate(acme, out)
     assert (out / "README.md").read_text() == "mine\n"
     assert [p.name for p in out.iterdir()] == ["README.md"]
+
+
+@pytest.mark.parametrize("spec_path", example_specs(), ids=lambda p: p.stem)
+def test_for_each_resources_reach_each_other_through_one_map(spec_path: Path) -> None:
+    """No instance indexes another for_each resource (``aws_iam_role.this[each.key]``).
+
+    Such a reference makes terraform link every instance to every instance of the other
+    resource (N x M graph edges and evaluations), which made plan time quadratic in the
+    number of roles; the modules go through a ``local`` map instead (N + M).
+    """
+    indexed = re.compile(r"\baws_\w+\.this\[")
+    for path, text in render(load_spec(spec_path)).items():
+        if path.endswith("main.tf") and path.startswith("modules/"):
+            code = (line.split("#", 1)[0] for line in text.splitlines())
+            hits = [line.strip() for line in code if indexed.search(line)]
+            assert not hits, f"{path}: {hits}"

@@ -83,3 +83,54 @@ def test_readme_rule_table_is_current() -> None:
     between = re.search(re.escape(START) + r"\n(.*?)" + re.escape(END), readme, re.S)
     assert between, "README lacks the rules markers"
     assert between.group(1) == markdown_table(), "README rule table is stale: python -m generator.rules.table README.md"
+
+
+class _ContentOnly:
+    """A DocView that lets a rule read only what ``Context.document_results`` keys on."""
+
+    ALLOWED = {"kind", "policy", "document", "compact_json"}
+
+    def __init__(self, doc) -> None:
+        self._doc = doc
+
+    def __getattr__(self, name: str):
+        if name not in self.ALLOWED:
+            raise AssertionError(f"a document rule read DocView.{name}; its results are shared by content")
+        return getattr(self._doc, name)
+
+
+def test_document_rules_read_only_the_content_their_cache_keys_on(examples_dir) -> None:
+    from generator.policies import build
+    from generator.rules.context import spec_context
+    from generator.spec import load_spec
+
+    for path in sorted(examples_dir.glob("*.yaml")):
+        spec = load_spec(path)
+        ctx = spec_context(spec, build(spec))
+        for rule in RULES:
+            if isinstance(rule, DocumentRule):
+                for doc in ctx.documents:
+                    if doc.kind in rule.kinds:
+                        list(rule.check_document(_ContentOnly(doc)))
+
+
+def test_identical_documents_are_checked_once_and_reported_for_each() -> None:
+    from generator.rules.context import DocView, document_context
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    ctx = document_context([("a.json", "identity", doc), ("b.json", "identity", dict(doc))])
+    assert ctx.documents[0].policy is ctx.documents[1].policy
+    calls = []
+
+    class Counting(DocumentRule):
+        id = "POL-999"
+        title = rationale = remediation = "x"
+        grade = "MED"
+
+        def check_document(self, d: DocView):
+            calls.append(d)
+            yield "Statement[0].Action", "wildcard"
+
+    rule = Counting.__new__(Counting)
+    found = list(DocumentRule.check(rule, ctx))
+    assert len(calls) == 1 and sorted(f.file for f in found) == ["a.json", "b.json"]

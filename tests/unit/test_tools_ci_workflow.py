@@ -1,19 +1,22 @@
-"""examples/ci/iamforge.yml: valid YAML, and every iamforge command it runs exists with those options."""
+"""examples/ci/*.yml: valid YAML, and every iamforge command they run exists with those options."""
 from __future__ import annotations
 
 import shlex
 from pathlib import Path
 
 import click
+import pytest
 import yaml
 
 from generator.cli import main
 
-WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "ci" / "iamforge.yml"
+CI = Path(__file__).resolve().parents[2] / "examples" / "ci"
+WORKFLOW = CI / "iamforge.yml"
+STACKS_WORKFLOW = CI / "iamforge-stacks.yml"
 
 
-def iamforge_calls() -> list[list[str]]:
-    doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
+def iamforge_calls(workflow: Path = WORKFLOW) -> list[list[str]]:
+    doc = yaml.safe_load(workflow.read_text(encoding="utf-8"))
     calls = []
     for job in doc["jobs"].values():
         for step in job["steps"]:
@@ -24,8 +27,9 @@ def iamforge_calls() -> list[list[str]]:
     return calls
 
 
-def test_workflow_uses_real_commands_and_options() -> None:
-    calls = iamforge_calls()
+@pytest.mark.parametrize("workflow", [WORKFLOW, STACKS_WORKFLOW], ids=lambda p: p.name)
+def test_workflow_uses_real_commands_and_options(workflow: Path) -> None:
+    calls = iamforge_calls(workflow)
     assert {c[0] for c in calls} >= {"validate", "generate", "scan", "plan", "apply"}
     for call in calls:
         command = main.get_command(click.Context(main), call[0])
@@ -33,6 +37,9 @@ def test_workflow_uses_real_commands_and_options() -> None:
         known = {opt for p in command.params for opt in p.opts}
         used = {w for w in call[1:] if w.startswith("-")}
         assert used <= known, f"iamforge {call[0]}: unknown options {used - known}"
+        for param in command.params:  # choices, such as --layout stacks, are real values
+            if isinstance(param.type, click.Choice) and param.opts[-1] in call:
+                assert call[call.index(param.opts[-1]) + 1] in param.type.choices, call
 
 
 def test_workflow_uploads_sarif_comments_plan_and_applies_on_main() -> None:
@@ -42,3 +49,22 @@ def test_workflow_uploads_sarif_comments_plan_and_applies_on_main() -> None:
     assert doc["jobs"]["plan"]["permissions"]["pull-requests"] == "write"
     assert "refs/heads/main" in doc["jobs"]["apply"]["if"]
     assert ["generate", "$SPEC", "-o", "$OUT", "--check"] in iamforge_calls()
+
+
+def test_stacks_workflow_plans_the_baseline_then_a_matrix_of_departments() -> None:
+    doc = yaml.safe_load(STACKS_WORKFLOW.read_text(encoding="utf-8"))
+    jobs = doc["jobs"]
+    assert ["generate", "$SPEC", "-o", "$OUT", "--layout", "stacks", "--check"] in iamforge_calls(STACKS_WORKFLOW)
+    # The matrix comes from the generated stacks.json, through the validate job's output.
+    assert "stacks.json" in " ".join(s.get("run", "") for s in jobs["validate"]["steps"])
+    assert "departments" in jobs["validate"]["outputs"]
+    for plan_or_apply, baseline in (("plan-departments", "plan-baseline"), ("apply-departments", "apply-baseline")):
+        job = jobs[plan_or_apply]
+        assert baseline in job["needs"], f"{plan_or_apply} runs after {baseline}"
+        assert job["strategy"]["max-parallel"] == 2
+        assert "fromJSON(needs.validate.outputs.departments)" in job["strategy"]["matrix"]["department"]
+    plans = [c for c in iamforge_calls(STACKS_WORKFLOW) if c[0] == "plan"]
+    assert {c[c.index("-o") + 1] for c in plans} == {"$OUT/stacks/baseline", "$OUT/stacks/$DEPARTMENT"}
+    assert jobs["comment"]["permissions"]["pull-requests"] == "write"
+    assert "refs/heads/main" in jobs["apply-baseline"]["if"]
+    assert jobs["apply-baseline"]["environment"] == jobs["apply-departments"]["environment"] == "production"

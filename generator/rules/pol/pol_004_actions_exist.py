@@ -45,8 +45,14 @@ def unknown_action(action: str) -> str | None:
     if any(c in name for c in "*?"):
         return None if cat.expand(action) else f"{action!r} matches no action of {service}"
     if cat.lookup(action) is None:
-        known = [cat.display(a).partition(":")[2] for a in cat.by_service[service.lower()]]
-        close = difflib.get_close_matches(name, known, n=1)
+        close = difflib.get_close_matches(name, _action_names(service.lower()), n=1)
         hint = f"; did you mean {service}:{close[0]}?" if close else ""
         return f"{action!r} is not an action of {service}{hint}"
     return None
+
+
+@lru_cache(maxsize=512)
+def _action_names(service: str) -> list[str]:
+    """The canonical action names of a service, without its prefix (candidates for "did you mean")."""
+    cat = catalog()
+    return [cat.display(a).partition(":")[2] for a in cat.by_service[service]]

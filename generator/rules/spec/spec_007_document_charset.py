@@ -1,7 +1,6 @@
 """SPEC-007: generated policy documents use only the characters IAM accepts."""
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 
@@ -22,9 +21,11 @@ class DocumentCharset(Rule):
     references = ("IAM API policyDocumentType",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        found: dict[bytes, list[str]] = {}  # by content: the same document is read once
         for doc in ctx.documents:
-            text = json.dumps(doc.document, ensure_ascii=False)
-            bad = sorted(set(_BAD.findall(text)))
+            if doc.content_key not in found:
+                found[doc.content_key] = sorted(set(_BAD.findall(doc.compact_json)))
+            bad = found[doc.content_key]
             if bad:
                 shown = ", ".join(f"U+{ord(c):04X}" for c in bad)
                 yield self.finding(doc.spec_path, f"{doc.kind} policy {doc.name} contains characters IAM rejects: {shown}")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
-from generator.rules.helpers import iam_size
 
 
 LIMIT = 6144
@@ -23,6 +22,6 @@ class ManagedPolicySize(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for doc in ctx.documents:
             if doc.managed and doc.kind in ("identity", "boundary"):
-                size = iam_size(doc.document)
+                size = doc.iam_size
                 if size > LIMIT:
                     yield self.finding(doc.spec_path, f"{doc.kind} policy {doc.name} is {size} characters (limit {LIMIT})")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
-from generator.rules.helpers import iam_size
 
 
 LIMITS = {"role": 10240, "user": 2048, "group": 5120}
@@ -27,7 +26,7 @@ class InlinePolicySize(Rule):
                 for kind, name in doc.attachments:
                     totals.setdefault((kind, name), []).append(doc)
         for (kind, name), docs in totals.items():
-            size = sum(iam_size(d.document) for d in docs)
+            size = sum(d.iam_size for d in docs)
             limit = LIMITS.get(kind)
             if limit and size > limit:
                 yield self.finding(docs[0].spec_path, f"inline policies of {kind} {name} total {size} characters (limit {limit})")

@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
-from generator.rules.helpers import iam_size
 
 
 LIMIT = 2048
@@ -22,6 +21,6 @@ class TrustPolicySize(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for doc in ctx.documents_of("trust"):
-            size = iam_size(doc.document)
+            size = doc.iam_size
             if size > LIMIT:
                 yield self.finding(doc.spec_path, f"trust policy of {doc.name} is {size} characters (default limit {LIMIT})")

@@ -109,13 +109,9 @@ locals {
               "iam:DeletePolicyVersion",
               "iam:SetDefaultPolicyVersion",
             ]
-            Effect = "Deny"
-            Resource = [
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-engineering",
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-finance",
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-force-mfa",
-            ]
-            Sid = "DenyProtectedPolicyEdit"
+            Effect   = "Deny"
+            Resource = ["arn:aws:iam::111122223333:policy/iamforge/*"]
+            Sid      = "DenyProtectedPolicyEdit"
           },
           {
             Action   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
@@ -201,13 +197,9 @@ locals {
               "iam:DeletePolicyVersion",
               "iam:SetDefaultPolicyVersion",
             ]
-            Effect = "Deny"
-            Resource = [
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-engineering",
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-finance",
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-force-mfa",
-            ]
-            Sid = "DenyProtectedPolicyEdit"
+            Effect   = "Deny"
+            Resource = ["arn:aws:iam::111122223333:policy/iamforge/*"]
+            Sid      = "DenyProtectedPolicyEdit"
           },
           {
             Action   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]

@@ -65,12 +65,9 @@ locals {
               "iam:DeletePolicyVersion",
               "iam:SetDefaultPolicyVersion",
             ]
-            Effect = "Deny"
-            Resource = [
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-ci",
-              "arn:aws:iam::111122223333:policy/iamforge/iamforge-force-mfa",
-            ]
-            Sid = "DenyProtectedPolicyEdit"
+            Effect   = "Deny"
+            Resource = ["arn:aws:iam::111122223333:policy/iamforge/*"]
+            Sid      = "DenyProtectedPolicyEdit"
           },
           {
             Action   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]

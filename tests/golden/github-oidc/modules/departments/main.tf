@@ -30,26 +30,36 @@ resource "aws_iam_group" "this" {
   path = each.value.path
 }
 
+# Resources below reach the groups and users through these maps, not aws_iam_group.this[...]
+# in every instance: terraform links N + M graph nodes instead of N x M (see the roles module).
+locals {
+  group_names = { for k, g in aws_iam_group.this : k => g.name }
+}
+
 resource "aws_iam_group_policy" "this" {
   for_each = local.group_policies
 
   name   = each.value.name
-  group  = aws_iam_group.this[each.value.group].name
+  group  = local.group_names[each.value.group]
   policy = each.value.policy
+}
+
+locals {
+  group_policy_names = { for k, p in aws_iam_group_policy.this : k => p.name }
 }
 
 # Inline policies of each group are exactly those above: others are removed.
 resource "aws_iam_group_policies_exclusive" "this" {
   for_each = local.groups
 
-  group_name   = aws_iam_group.this[each.key].name
-  policy_names = [for k in each.value.inline_policy_keys : aws_iam_group_policy.this[k].name]
+  group_name   = local.group_names[each.key]
+  policy_names = [for k in each.value.inline_policy_keys : local.group_policy_names[k]]
 }
 
 # Managed policies (force MFA) attached to each group, exclusively: others are detached.
 resource "aws_iam_group_policy_attachments_exclusive" "this" {
   for_each = local.groups
 
-  group_name  = aws_iam_group.this[each.key].name
+  group_name  = local.group_names[each.key]
   policy_arns = [for k in each.value.managed_policy_keys : var.managed_policy_arns[k]]
 }

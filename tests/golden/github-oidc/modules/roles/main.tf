@@ -98,6 +98,13 @@ resource "aws_iam_role" "this" {
   depends_on = [aws_iam_openid_connect_provider.github]
 }
 
+# The resources below reach the roles, and each other, through these maps rather than
+# aws_iam_role.this[each.key] in every instance: terraform then links N + M graph nodes
+# instead of N x M, so plan time grows linearly with the number of roles, not quadratically.
+locals {
+  role_names = { for k, r in aws_iam_role.this : k => r.name }
+}
+
 ################################################################################
 # Inline policies, held exclusively
 ################################################################################
@@ -106,16 +113,20 @@ resource "aws_iam_role_policy" "this" {
   for_each = local.role_policies
 
   name   = each.value.name
-  role   = aws_iam_role.this[each.value.role].name
+  role   = local.role_names[each.value.role]
   policy = each.value.policy
+}
+
+locals {
+  role_policy_names = { for k, p in aws_iam_role_policy.this : k => p.name }
 }
 
 # Inline policies of each role are exactly those above: others are removed.
 resource "aws_iam_role_policies_exclusive" "this" {
   for_each = local.roles
 
-  role_name    = aws_iam_role.this[each.key].name
-  policy_names = [for k in each.value.inline_policy_keys : aws_iam_role_policy.this[k].name]
+  role_name    = local.role_names[each.key]
+  policy_names = [for k in each.value.inline_policy_keys : local.role_policy_names[k]]
 }
 
 ################################################################################
@@ -125,14 +136,18 @@ resource "aws_iam_role_policies_exclusive" "this" {
 resource "aws_iam_role_policy_attachment" "this" {
   for_each = local.policy_attachments
 
-  role       = aws_iam_role.this[each.value.role].name
+  role       = local.role_names[each.value.role]
   policy_arn = each.value.policy_arn
+}
+
+locals {
+  attached_policy_arns = { for k, a in aws_iam_role_policy_attachment.this : k => a.policy_arn }
 }
 
 # Managed policies of each role are exactly those above: others are detached.
 resource "aws_iam_role_policy_attachments_exclusive" "this" {
   for_each = local.roles
 
-  role_name   = aws_iam_role.this[each.key].name
-  policy_arns = [for arn in each.value.managed_policy_arns : aws_iam_role_policy_attachment.this["${each.key}/${arn}"].policy_arn]
+  role_name   = local.role_names[each.key]
+  policy_arns = [for arn in each.value.managed_policy_arns : local.attached_policy_arns["${each.key}/${arn}"]]
 }
