@@ -21,8 +21,9 @@ demo: $(STAMP)
 	$(BIN)/iamforge validate examples/acme.yaml
 	$(BIN)/iamforge generate examples/acme.yaml -o modules_out
 
+# One pytest worker per core (pytest-xdist); PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-k loader".
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
 
 # Benchmarks (benchmarks/RESULTS.md): installs the `bench` extra (parliament) first.
 bench: $(STAMP)
