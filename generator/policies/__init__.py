@@ -12,6 +12,7 @@ Document keys:
 """
 from __future__ import annotations
 
+from generator.gcpause import gc_paused
 from generator.policies.abac import AbacPlan, FamilyGrant, LeftOut, abac_unsupported, build_abac
 from generator.policies.abac import plan as abac_plan
 from generator.policies.boundary import build_boundaries, protected_policy_arns
@@ -73,6 +74,7 @@ __all__ = [
 ]
 
 
+@gc_paused
 def build(spec: Spec) -> PolicySet:
     """Build every policy document of ``spec``.
 
