@@ -18,8 +18,7 @@ from generator.analysis.effective import Grant, PermissionSet, Source
 from generator.analysis.escalation import DocumentTargets, Targets
 from generator.analysis.managed import lookup
 from generator.findings import Finding
-from generator.policies.document import canonical_json
-from generator.rules.helpers import iam_size
+from generator.policies.document import canonical_json, json_size
 from generator.spec.model import Department, Role, Spec, User
 
 
@@ -55,13 +54,13 @@ class DocView:
     def content_key(self) -> bytes:
         """SHA-256 of :attr:`compact_json`: equal documents have equal keys."""
         text = self.compact_json
-        self.__dict__["iam_size"] = iam_size(text)
+        self.__dict__["iam_size"] = json_size(text)
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
     @cached_property
     def iam_size(self) -> int:
         """Characters IAM counts against its size quotas (no whitespace)."""
-        return iam_size(self.compact_json)
+        return json_size(self.compact_json)
 
     def path_for(self, path: str) -> str:
         """The finding path: the spec path in spec mode, the JSON path in document mode."""

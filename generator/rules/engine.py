@@ -51,6 +51,14 @@ def _two_processes(ctx: Context, rules: list[Rule]) -> bool:
             and threading.active_count() == 1)
 
 
+def _child_results(data: bytes) -> dict[str, list[Finding]]:
+    """The child's findings by rule id; {} when its output was cut short (those rules then run here)."""
+    try:
+        return pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        return {}
+
+
 def _findings_by_rule(ctx: Context, rules: list[Rule]) -> list[list[Finding]]:
     """Each rule's findings, in the order of ``rules``.
 
@@ -93,10 +101,7 @@ def _findings_by_rule(ctx: Context, rules: list[Rule]) -> list[list[Finding]]:
             status = os.waitpid(pid, 0)[1]
         except ChildProcessError:  # SIGCHLD ignored by the host: the child was reaped already
             status = 0
-    try:
-        results.update(pickle.loads(data) if status == 0 else {})
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        pass  # cut short: the rules below run here
+    results.update(_child_results(data) if status == 0 else {})
     for rule in theirs:
         if rule.id not in results:
             results[rule.id] = list(rule.check(ctx))

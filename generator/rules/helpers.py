@@ -116,11 +116,6 @@ def tag_origin(spec: Spec, principal: Role | User, key: str) -> str:
     return "tags.common"
 
 
-def iam_size(text: str) -> int:
-    """Characters IAM counts against its size quotas: compact JSON ``text`` without whitespace."""
-    return len(text) - sum(text.count(c) for c in " \t\n\r")
-
-
 def names(actions: Iterable[str], limit: int = 4) -> str:
     """Canonical action names for a message: ``iam:PassRole, s3:GetObject and 3 more``."""
     cat = catalog()

@@ -119,7 +119,11 @@ def check(doc: Document) -> tuple[dict | None, list[Finding]]:
     try:
         return fast_check(doc.data), []
     except Miss:
-        pass
+        return _check_with_cerberus(doc)
+
+
+def _check_with_cerberus(doc: Document) -> tuple[dict | None, list[Finding]]:
+    """Cerberus's verdict, its errors turned into findings that name the line."""
     v = _validator()
     ok = v.validate(doc.data)
     findings: list[Finding] = []
