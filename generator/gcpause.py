@@ -1,4 +1,5 @@
-"""Pause Python's cyclic garbage collector while a spec is loaded, checked and rendered.
+"""Pause Python's cyclic garbage collector while a spec is loaded, checked and rendered,
+and while check-policy reads and checks its documents.
 
 Loading, checking and rendering allocate hundreds of thousands of small objects that stay
 alive until the end (the model, the policy documents, the analysis). Each automatic

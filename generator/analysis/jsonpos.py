@@ -1,92 +1,97 @@
-"""Line and column of every value in a JSON text, keyed by path (``Statement[2].Action``).
+"""Line and column of a value in a JSON text, by path (``Statement[2].Action``).
 
-``json`` does not report positions, so this walks the text with the decoder's own scanners
-for strings and numbers and records where each object member and array item starts.
+``json`` does not report positions, so :class:`Locator` walks the text along the one path a
+finding names: it reads keys and counts items on the way down and skips every other value
+with the C decoder, so placing a finding costs one pass over a part of the text, not a
+walk of the whole document.
 """
 from __future__ import annotations
-
-from generator.spec.model import closest
 
 import json
 import re
 
 _WS = re.compile(r"[ \t\n\r]*")
 _decoder = json.JSONDecoder()
+_scanstring = json.decoder.scanstring
+_INDEX = re.compile(r"\[\d+\]")
 
 
-class _Walker:
+def _within(path: str, candidate: str) -> bool:
+    """True when ``candidate`` is ``path`` or one of its ancestors."""
+    if not path.startswith(candidate):
+        return False
+    rest = path[len(candidate):]
+    return not rest or rest[0] in ".["
+
+
+class Locator:
+    """1-based (line, column) of paths in one JSON text; (1, 1) when the text is unparsable.
+
+    Each container on the way to a located path is read once, its members and items skipped
+    by the C decoder, and its children's offsets kept for the next finding in the same place.
+    """
+
     def __init__(self, text: str) -> None:
         self.text = text
-        self.marks: dict[str, int] = {}
+        self._cache: dict[str, tuple[int, int]] = {}
+        self._index: dict[int, dict[str, int]] = {}
 
-    def ws(self, i: int) -> int:
+    def locate(self, path: str) -> tuple[int, int]:
+        """Position of ``path`` or, when it is absent, of its closest present ancestor."""
+        if path not in self._cache:
+            try:
+                offset = self._offset(path)
+            except (ValueError, IndexError):
+                offset = None
+            self._cache[path] = (1, 1) if offset is None else self._line_column(offset)
+        return self._cache[path]
+
+    def _line_column(self, offset: int) -> tuple[int, int]:
+        line_start = self.text.rfind("\n", 0, offset) + 1
+        return self.text.count("\n", 0, offset) + 1, offset - line_start + 1
+
+    def _skip(self, i: int) -> int:
         return _WS.match(self.text, i).end()
 
-    def value(self, i: int, path: str) -> int:
-        i = self.ws(i)
-        self.marks.setdefault(path, i)
-        ch = self.text[i] if i < len(self.text) else ""
-        if ch == "{":
-            return self.obj(i + 1, path)
-        if ch == "[":
-            return self.arr(i + 1, path)
-        _, end = _decoder.raw_decode(self.text, i)
-        return end
+    def _offset(self, path: str) -> int:
+        """Start of the deepest value on the way to ``path``."""
+        text, prefix = self.text, ""
+        i = self._skip(0)
+        if not self._index:
+            _decoder.raw_decode(text, i)  # an unparsable text has no positions
+        while prefix != path:
+            children = self._children(i, prefix)
+            if text[i] == "[":
+                match = _INDEX.match(path, len(prefix))
+                prefix = f"{prefix}{match.group(0)}" if match else ""
+                step = children.get(prefix) if match else None
+            else:
+                prefix, step = next(((c, at) for c, at in children.items() if _within(path, c)), ("", None))
+            if step is None:
+                return i
+            i = step
+        return i
 
-    def obj(self, i: int, path: str) -> int:
-        i = self.ws(i)
-        if self.text[i] == "}":
-            return i + 1
-        while True:
-            i = self.ws(i)
-            key, i = json.decoder.scanstring(self.text, i + 1)
-            i = self.ws(i)
-            i = self.value(i + 1, f"{path}.{key}" if path else key)
-            i = self.ws(i)
-            if self.text[i] == "}":
-                return i + 1
-            i += 1
-
-    def arr(self, i: int, path: str) -> int:
-        i = self.ws(i)
-        if self.text[i] == "]":
-            return i + 1
-        n = 0
-        while True:
-            i = self.value(i, f"{path}[{n}]")
-            i = self.ws(i)
-            n += 1
-            if self.text[i] == "]":
-                return i + 1
-            i += 1
-
-
-def positions(text: str) -> dict[str, tuple[int, int]]:
-    """Map each path in a JSON document to its 1-based (line, column); {} when unparsable."""
-    walker = _Walker(text)
-    try:
-        walker.value(0, "")
-    except (ValueError, IndexError):
-        return {}
-    starts = [0] + [m.end() for m in re.finditer("\n", text)]
-    out: dict[str, tuple[int, int]] = {}
-    for path, offset in walker.marks.items():
-        line = _bisect(starts, offset)
-        out[path] = (line + 1, offset - starts[line] + 1)
-    return out
-
-
-def _bisect(starts: list[int], offset: int) -> int:
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def locate(marks: dict[str, tuple[int, int]], path: str) -> tuple[int, int]:
-    """Position of ``path`` or its closest ancestor; (1, 1) when nothing is known."""
-    return closest(marks, path, (1, 1))
+    def _children(self, i: int, prefix: str) -> dict[str, int]:
+        """Path -> start of each member or item of the container at ``i`` (read once, then kept)."""
+        if i in self._index:
+            return self._index[i]
+        start, text, out = i, self.text, {}
+        close = {"{": "}", "[": "]"}.get(text[i])
+        if close is not None:
+            i = self._skip(i + 1)
+            n = 0
+            while text[i] != close:
+                if close == "}":
+                    key, i = _scanstring(text, i + 1)
+                    i = self._skip(self._skip(i) + 1)
+                    out.setdefault(f"{prefix}.{key}" if prefix else key, i)
+                else:
+                    out[f"{prefix}[{n}]"] = i
+                    n += 1
+                _, i = _decoder.raw_decode(text, i)
+                i = self._skip(i)
+                if text[i] == ",":
+                    i = self._skip(i + 1)
+        self._index[start] = out
+        return out

@@ -7,12 +7,13 @@ the spec does not need that module. Policy documents are taken from the
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import IamforgeError
 from generator.policies import GITHUB_OIDC_HOST, IAMFORGE_POLICY_PATH, PolicyDoc, PolicySet
-from generator.render.hcl import Jsonencode
+from generator.render.hcl import Expr, Jsonencode, compact_json
 from generator.render.suppressions import suppressions
 from generator.spec.model import Role, Spec
 
@@ -152,6 +153,38 @@ def _trusts_account(role: Role) -> bool:
     return bool(role.trust.aws_principals or role.trust.external_account)
 
 
+def _share_repeated(uses: list[tuple[dict[str, Any], str, str]]) -> dict[str, Jsonencode]:
+    """Write each document that several roles hold once, and point those roles at it.
+
+    ``uses`` are (entry, field, label) triples whose ``entry[field]`` is a ``Jsonencode``.
+    A document held by two or more entries (the ABAC policy every role of a department
+    shares, the same trust policy on many roles) moves to the returned map under
+    ``<label>-<hash of its content>``; each entry then reads ``local.shared_documents[...]``.
+    Documents are grouped by their exact JSON text, so a shared entry is byte for byte what
+    each role held: the JSON that reaches IAM is unchanged and only the generated file
+    shrinks (at 1,000 synthetic roles the ABAC policy alone was 1,000 copies of one document).
+    """
+    by_content: dict[str, list[tuple[dict[str, Any], str, str]]] = {}
+    encoded: dict[int, str] = {}  # by object: documents built once are held by many roles
+    for entry, name, label in uses:
+        document = entry[name].value
+        text = encoded.get(id(document))
+        if text is None:
+            text = encoded[id(document)] = compact_json(document)
+        entry[name] = Jsonencode(document, text)
+        by_content.setdefault(text, []).append((entry, name, label))
+    shared: dict[str, Jsonencode] = {}
+    for text, holders in by_content.items():
+        if len(holders) < 2:
+            continue
+        first, name, label = holders[0]
+        key = f"{label}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+        shared[key] = first[name]
+        for entry, field_name, _ in holders:
+            entry[field_name] = Expr(f'local.shared_documents["{key}"]')
+    return shared
+
+
 def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     """Roles with trust, boundary, inline policies and attachments; the GitHub OIDC provider."""
     roles_by_name = {r.name: r for r in spec.roles}
@@ -159,6 +192,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
         return None
     roles: dict[str, Any] = {}
     role_policies: dict[str, Any] = {}
+    uses: list[tuple[dict[str, Any], str, str]] = []
     audiences: set[str] = set()
     for name in sorted(roles_by_name):
         role = roles_by_name[name]
@@ -173,6 +207,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
                 "name": doc.name,
                 "policy": Jsonencode(doc.document),
             }
+            uses.append((role_policies[f"{role.name}/{doc.name}"], "policy", doc.name))
         if role.trust.github_oidc:
             audiences.add(role.trust.github_oidc.audience)
         roles[role.name] = {
@@ -186,6 +221,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
             "inline_policy_keys": sorted(set(own_keys)),
             "tags": dict(role.tags),
         }
+        uses.append((roles[role.name], "assume_role_policy", "trust"))
     account_roles = [r for r in roles_by_name.values() if _trusts_account(r)]
     conditioned = bool(account_roles) and all(_account_principal_is_conditioned(r) for r in account_roles)
     attachments = {
@@ -196,6 +232,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     return {
         "roles": roles,
         "role_policies": role_policies,
+        "shared_documents": _share_repeated(uses),
         "role_policies_by_role": {
             name: [role_policies[k]["name"] for k in r["inline_policy_keys"]] for name, r in roles.items()
         },

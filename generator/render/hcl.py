@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -43,9 +43,14 @@ class Expr:
 
 @dataclass(frozen=True)
 class Jsonencode:
-    """``jsonencode(<value>)`` of a JSON-able value (a policy document)."""
+    """``jsonencode(<value>)`` of a JSON-able value (a policy document).
+
+    ``text`` is the value's compact JSON when the caller has it already, so that rendering
+    does not encode the document a second time to look up its cached lines.
+    """
 
     value: Any
+    text: str | None = field(default=None, compare=False)
 
 
 def object_key(key: str) -> str:
@@ -108,7 +113,7 @@ def _lines(value: Any, level: int) -> list[str]:
         return [inline]
     pad = INDENT * (level + 1)
     if isinstance(value, Jsonencode):
-        return _jsonencode_lines(value.value, level)
+        return _jsonencode_lines(value.value, level, value.text)
     if isinstance(value, dict):
         return ["{", *attributes(value, level + 1), INDENT * level + "}"]
     if isinstance(value, (list, tuple)):
@@ -126,11 +131,17 @@ def _lines(value: Any, level: int) -> list[str]:
 _JSONENCODE_LINES: dict[tuple[str, int], list[str]] = {}
 
 
-def _jsonencode_lines(document: Any, level: int) -> list[str]:
+def compact_json(document: Any) -> str:
+    """The key under which a document's ``jsonencode`` lines are cached (TypeError when it
+    holds an Expr and is not plain JSON)."""
+    return json.dumps(document, separators=(",", ":"))
+
+
+def _jsonencode_lines(document: Any, level: int, text: str | None = None) -> list[str]:
     """``jsonencode(...)`` lines of a plain JSON document, rendered once per distinct document
     and level (large specs repeat documents: every role's ABAC policy is the same)."""
     try:
-        key: tuple[str, int] | None = (json.dumps(document, separators=(",", ":")), level)
+        key: tuple[str, int] | None = (text if text is not None else compact_json(document), level)
     except TypeError:  # holds an Expr: not plain JSON, render it every time
         key = None
     if key is not None and key in _JSONENCODE_LINES:

@@ -18,7 +18,7 @@ import yaml
 from generator.errors import SpecError
 from generator.findings import Finding, Severity
 from generator.inputs import ContentError, TooLarge, decode_text, read_bytes
-from generator.spec.model import closest
+from generator.spec.model import closest, pack_position, unpack_position
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
@@ -51,11 +51,12 @@ class Document:
 
     file: str
     data: Any
-    marks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[str, int] = field(default_factory=dict)  # packed: see model.pack_position
     scalars: dict[str, ScalarInfo] = field(default_factory=dict)
 
     def mark(self, path: str) -> tuple[int, int]:
-        return closest(self.marks, path, (1, 1))
+        """The (line, column) of ``path`` or of its closest ancestor; (1, 1) when none is known."""
+        return unpack_position(closest(self.marks, path, pack_position(1, 1)))
 
 
 def join_path(parent: str, part: str | int) -> str:
@@ -149,7 +150,7 @@ class _Builder:
         event = self.loader.get_event()
         while not isinstance(event, yaml.SequenceEndEvent):
             child = f"{path}[{len(out)}]"
-            marks.setdefault(child, _pos(event))
+            marks.setdefault(child, _packed(event))
             item, count = self.value(event, child, depth + 1)
             out.append(item)
             size += count
@@ -178,7 +179,7 @@ class _Builder:
                 if key_event.anchor is not None:
                     self._anchor(key_event, child, key, 1)
                 seen[key] = _pos(key_event)[0]
-                self.doc.marks[child] = _pos(key_event)
+                self.doc.marks[child] = _packed(key_event)
                 out[key], count = self.value(self.loader.get_event(), child, depth + 1)
                 size += count
             event = self.loader.get_event()
@@ -269,6 +270,10 @@ def _pos(item: yaml.Node | yaml.Event) -> tuple[int, int]:
     return item.start_mark.line + 1, item.start_mark.column + 1
 
 
+def _packed(item: yaml.Node | yaml.Event) -> int:
+    return pack_position(item.start_mark.line + 1, item.start_mark.column + 1)
+
+
 def read_text(path: str | Path) -> tuple[str, str]:
     """Read a spec file as UTF-8 text. Returns (display name, text); raises SpecError/UsageError."""
     name = str(path)
@@ -315,7 +320,7 @@ def parse(text: str, name: str) -> Document:
     return builder.doc
 
 
-def _document(builder: _Builder, name: str) -> tuple[Any, tuple[int, int]]:
+def _document(builder: _Builder, name: str) -> tuple[Any, int]:
     """The one document of the stream as plain data, and where it starts."""
     get = builder.loader.get_event
     get()  # StreamStartEvent
@@ -331,7 +336,7 @@ def _document(builder: _Builder, name: str) -> tuple[Any, tuple[int, int]]:
     event = get()
     if not isinstance(event, yaml.StreamEndEvent):
         raise SpecError([_finding("SCHEMA-001", "a spec file holds exactly one YAML document", name, _pos(event)[0])])
-    return data, _pos(first)
+    return data, _packed(first)
 
 
 def json_safe(value: Any) -> Any:

@@ -40,15 +40,31 @@ class Mark:
     column: int
 
 
-class MarkTable(Mapping[str, Mark]):
-    """Spec path -> :class:`Mark`, built on demand from the loader's (line, column) table."""
+# The loader keeps each position as one int, ``line << 25 | column``, rather than a tuple of
+# two: at 10,000 roles that is some 400,000 positions, and 20 MB less. 2**25 is 32 MiB, the
+# largest spec file, so neither part can overflow into the other.
+_COLUMN_BITS = 25
 
-    def __init__(self, file: str, positions: dict[str, tuple[int, int]]) -> None:
+
+def pack_position(line: int, column: int) -> int:
+    """One int for a 1-based (line, column)."""
+    return (line << _COLUMN_BITS) | column
+
+
+def unpack_position(position: int) -> tuple[int, int]:
+    """The 1-based (line, column) of :func:`pack_position`."""
+    return position >> _COLUMN_BITS, position & ((1 << _COLUMN_BITS) - 1)
+
+
+class MarkTable(Mapping[str, Mark]):
+    """Spec path -> :class:`Mark`, built on demand from the loader's packed position table."""
+
+    def __init__(self, file: str, positions: dict[str, int]) -> None:
         self._file = file
         self._positions = positions
 
     def __getitem__(self, path: str) -> Mark:
-        line, column = self._positions[path]
+        line, column = unpack_position(self._positions[path])
         return Mark(self._file, line, column)
 
     def __contains__(self, path: object) -> bool:

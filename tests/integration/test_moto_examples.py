@@ -27,6 +27,7 @@ from conftest import example_specs
 from moto_server import MotoServer, moto_servers, tf_cache_env, write_provider_override  # noqa: F401 (fixtures)
 
 from generator.plan_summary import render_text, summarize_plan
+from generator.policies import build
 from generator.spec import Spec, load_spec
 from generator.tools.terraform import TerraformRunner
 
@@ -97,6 +98,7 @@ def check_deployed(spec: Spec, server: MotoServer) -> None:
             assert got["PermissionsBoundary"]["PermissionsBoundaryArn"] == spec.boundary_arn(role.boundary)
         tags = {t["Key"]: t["Value"] for t in iam.list_role_tags(RoleName=role.name)["Tags"]}
         assert tags == role.tags, f"{role.name}: tags"
+    check_documents_deployed(spec, iam)
     for user in spec.users:
         iam.get_user(UserName=user.name)  # exists (its boundary: see user_boundary_gap)
         tags = {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=user.name)["Tags"]}
@@ -114,6 +116,21 @@ def check_deployed(spec: Spec, server: MotoServer) -> None:
         if trail_spec.kms_create or trail_spec.kms_key_arn:
             key = server.client("kms", spec.account.home_region).describe_key(KeyId=trail["KmsKeyId"])["KeyMetadata"]
             assert key["KeyState"] == "Enabled"
+
+
+def check_documents_deployed(spec: Spec, iam: object) -> None:
+    """Each role's trust and inline policies in IAM are the documents iamforge built and validated,
+    whether the generated module wrote them per role or once in ``shared_documents``."""
+    policies = build(spec)
+    for role in spec.roles:
+        got = _doc(iam.get_role(RoleName=role.name)["Role"]["AssumeRolePolicyDocument"])  # type: ignore[attr-defined]
+        assert got == policies.trust_of(role.name).document, f"{role.name}: trust"  # type: ignore[union-attr]
+        inline = policies.for_principal("role", role.name)
+        assert sorted(iam.list_role_policies(RoleName=role.name)["PolicyNames"]) == sorted(  # type: ignore[attr-defined]
+            d.name for d in inline), f"{role.name}: inline policy names"
+        for doc in inline:
+            got = _doc(iam.get_role_policy(RoleName=role.name, PolicyName=doc.name)["PolicyDocument"])  # type: ignore[attr-defined]
+            assert got == doc.document, f"{role.name}/{doc.name}"
 
 
 def check_nothing_left(spec: Spec, server: MotoServer) -> None:

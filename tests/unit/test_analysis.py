@@ -8,7 +8,7 @@ from generator.analysis.arn import effectively_star, glob_match, parse_arn
 from generator.analysis.catalog import catalog
 from generator.analysis.document import normalize
 from generator.analysis.effective import PermissionSet, Source
-from generator.analysis.jsonpos import locate, positions
+from generator.analysis.jsonpos import Locator
 from generator.analysis.managed import lookup
 from generator.rules.engine import validate_spec
 from generator.spec import load_spec_text
@@ -81,11 +81,22 @@ def test_denies_remove_or_constrain() -> None:
 
 def test_json_positions() -> None:
     text = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": ["a:b", "c:d"]}\n  ]\n}\n'
-    marks = positions(text)
-    assert marks["Version"] == (2, 14)
-    assert locate(marks, "Statement[0].Action[1]") == (4, 43)
-    assert locate(marks, "Statement[0].Condition.Bool") == locate(marks, "Statement[0]")
-    assert positions("{broken") == {}
+    marks = Locator(text)
+    assert marks.locate("Version") == (2, 14)
+    assert marks.locate("Statement[0].Action[1]") == (4, 43)
+    assert marks.locate("Statement[0].Condition.Bool") == marks.locate("Statement[0]") == (4, 5)
+    assert marks.locate("Statement[3]") == marks.locate("Statement") == (3, 16)
+    assert marks.locate("Statement[0].Action[7]") == marks.locate("Statement[0].Action") == (4, 35)
+    assert marks.locate("") == (1, 1)
+    assert Locator("{broken").locate("Version") == (1, 1)
+
+
+def test_json_positions_dotted_condition_keys() -> None:
+    text = '{"Statement": [{"Condition": {"StringEquals": {"aws:PrincipalTag/team.name": "x"}}}], "V": 1}'
+    marks = Locator(text)
+    assert marks.locate("Statement[0].Condition.StringEquals.aws:PrincipalTag/team.name") == (1, 78)
+    assert marks.locate("Statement[0].Condition.StringEquals.aws:PrincipalTag/team") == (1, 47)
+    assert marks.locate("V") == (1, 92)
 
 
 def test_curated_managed_policies() -> None:

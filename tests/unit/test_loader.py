@@ -214,7 +214,7 @@ def test_alias_paths_are_marked_at_the_anchor():
 
     doc = parse("a: &x\n  b: [1, yes]\n  c: z\nd: *x\n", "s.yaml")
     assert doc.data["d"] == {"b": [1, True], "c": "z"}
-    assert doc.marks["d"] == (4, 1) and doc.marks["d.b[1]"] == (2, 10) and doc.marks["d.c"] == (3, 3)
+    assert doc.mark("d") == (4, 1) and doc.mark("d.b[1]") == (2, 10) and doc.mark("d.c") == (3, 3)
     assert doc.scalars["d.b[1]"].text == "yes"
 
 
@@ -223,3 +223,11 @@ def test_anchored_keys_and_aliases_as_keys_are_text():
 
     assert parse("&k a: 1\nb: *k\n", "s.yaml").data == {"a": 1, "b": "a"}
     assert parse("a: &k kk\n*k : 2\n", "s.yaml").data == {"a": "kk", "kk": 2}
+
+
+def test_packed_positions_round_trip_up_to_the_file_size_cap():
+    from generator.spec.loader import MAX_BYTES
+    from generator.spec.model import pack_position, unpack_position
+
+    for line, column in [(1, 1), (7, 300), (MAX_BYTES, 1), (1, MAX_BYTES - 1), (MAX_BYTES - 1, MAX_BYTES - 1)]:
+        assert unpack_position(pack_position(line, column)) == (line, column)

@@ -139,3 +139,40 @@ def test_for_each_resources_reach_each_other_through_one_map(spec_path: Path) ->
             code = (line.split("#", 1)[0] for line in text.splitlines())
             hits = [line.strip() for line in code if indexed.search(line)]
             assert not hits, f"{path}: {hits}"
+
+
+def test_documents_several_roles_hold_are_written_once_and_each_role_still_gets_its_own() -> None:
+    """acme's roles share trust policies: the roles module writes each once in ``shared_documents``,
+    every role still reaches exactly the documents that were built for it, and no document is
+    written twice."""
+    import json
+    from collections import Counter
+
+    from generator.render.context_iam import Ledger, roles_context
+    from generator.render.hcl import Expr
+
+    spec = load_spec(REPO / "examples" / "acme.yaml")
+    policies = build(spec)
+    ctx = roles_context(spec, Ledger(policies))
+    assert ctx is not None and ctx["shared_documents"]
+    shared, refs = ctx["shared_documents"], Counter()
+
+    def resolve(value: object) -> dict:
+        if isinstance(value, Expr):
+            key = re.fullmatch(r'local\.shared_documents\["([^"]+)"\]', value.text).group(1)  # type: ignore[union-attr]
+            refs[key] += 1
+            return shared[key].value
+        assert isinstance(value, Jsonencode)
+        return value.value
+
+    for role in spec.roles:
+        trust = policies.trust_of(role.name)
+        assert trust is not None and resolve(ctx["roles"][role.name]["assume_role_policy"]) == trust.document
+        for doc in policies.for_principal("role", role.name):
+            assert resolve(ctx["role_policies"][f"{role.name}/{doc.name}"]["policy"]) == doc.document
+    assert set(refs) == set(shared) and min(refs.values()) >= 2
+    written = [v.value for v in shared.values()]
+    written += [e["assume_role_policy"].value for e in ctx["roles"].values() if isinstance(e["assume_role_policy"], Jsonencode)]
+    written += [e["policy"].value for e in ctx["role_policies"].values() if isinstance(e["policy"], Jsonencode)]
+    texts = [json.dumps(d, sort_keys=True) for d in written]
+    assert len(texts) == len(set(texts)), "a document is written twice"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -30,10 +31,23 @@ def run(*args: str):
     return CliRunner().invoke(main, list(args))
 
 
+_SHARED = re.compile(r'^\$\{local\.shared_documents\["([^"]+)"\]\}$')
+
+
 def _locals(text: str) -> dict:
-    """The ``locals`` of a generated main.tf (objects by key), as python-hcl2 reads them."""
+    """The ``locals`` of a generated main.tf (objects by key), as python-hcl2 reads them, with each
+    reference to a shared document replaced by the document (which documents are shared differs
+    between one root and the stacks; what each role holds must not)."""
     found = {k: v for block in hcl2.loads(text).get("locals", []) for k, v in block.items() if not k.startswith("__")}
-    return {k: v[0] if isinstance(v, list) else v for k, v in found.items()}  # bc-python-hcl2 wraps values
+    found = {k: v[0] if isinstance(v, list) else v for k, v in found.items()}  # bc-python-hcl2 wraps values
+    shared = found.pop("shared_documents", {})
+    for entries in found.values():
+        for entry in entries.values() if isinstance(entries, dict) else ():
+            for name, value in entry.items() if isinstance(entry, dict) else ():
+                match = _SHARED.match(value) if isinstance(value, str) else None
+                if match:
+                    entry[name] = shared[match.group(1)]
+    return found
 
 
 @pytest.mark.parametrize("example", NAMES)
