@@ -160,25 +160,26 @@ def _share_repeated(uses: list[tuple[dict[str, Any], str, str]]) -> dict[str, Js
     A document held by two or more entries (the ABAC policy every role of a department
     shares, the same trust policy on many roles) moves to the returned map under
     ``<label>-<hash of its content>``; each entry then reads ``local.shared_documents[...]``.
-    Documents are grouped by their exact JSON text, so a shared entry is byte for byte what
-    each role held: the JSON that reaches IAM is unchanged and only the generated file
+    Documents are grouped by the SHA-256 of their exact JSON text, so a shared entry is byte
+    for byte what each role held: the JSON that reaches IAM is unchanged and only the generated file
     shrinks (at 1,000 synthetic roles the ABAC policy alone was 1,000 copies of one document).
     """
-    by_content: dict[str, list[tuple[dict[str, Any], str, str]]] = {}
-    encoded: dict[int, str] = {}  # by object: documents built once are held by many roles
+    by_content: dict[bytes, list[tuple[dict[str, Any], str, str]]] = {}
+    digests: dict[int, bytes] = {}  # by object: documents built once are held by many roles
     for entry, name, label in uses:
         document = entry[name].value
-        text = encoded.get(id(document))
-        if text is None:
-            text = encoded[id(document)] = compact_json(document)
-        entry[name] = Jsonencode(document, text)
-        by_content.setdefault(text, []).append((entry, name, label))
+        digest = digests.get(id(document))
+        if digest is None:
+            digest = digests[id(document)] = hashlib.sha256(compact_json(document).encode()).digest()
+        by_content.setdefault(digest, []).append((entry, name, label))
     shared: dict[str, Jsonencode] = {}
-    for text, holders in by_content.items():
+    for digest, holders in by_content.items():
         if len(holders) < 2:
+            entry, name, _ = holders[0]
+            entry[name] = Jsonencode(entry[name].value, reused=False)
             continue
         first, name, label = holders[0]
-        key = f"{label}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+        key = f"{label}-{digest.hex()[:12]}"
         shared[key] = first[name]
         for entry, field_name, _ in holders:
             entry[field_name] = Expr(f'local.shared_documents["{key}"]')

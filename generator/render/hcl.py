@@ -45,12 +45,12 @@ class Expr:
 class Jsonencode:
     """``jsonencode(<value>)`` of a JSON-able value (a policy document).
 
-    ``text`` is the value's compact JSON when the caller has it already, so that rendering
-    does not encode the document a second time to look up its cached lines.
+    ``reused`` False says the caller knows this document is written only here, so its lines
+    are neither looked up in nor added to the cache (which costs encoding it to JSON).
     """
 
     value: Any
-    text: str | None = field(default=None, compare=False)
+    reused: bool = field(default=True, compare=False)
 
 
 def object_key(key: str) -> str:
@@ -113,7 +113,7 @@ def _lines(value: Any, level: int) -> list[str]:
         return [inline]
     pad = INDENT * (level + 1)
     if isinstance(value, Jsonencode):
-        return _jsonencode_lines(value.value, level, value.text)
+        return _jsonencode_lines(value.value, level, value.reused)
     if isinstance(value, dict):
         return ["{", *attributes(value, level + 1), INDENT * level + "}"]
     if isinstance(value, (list, tuple)):
@@ -132,16 +132,15 @@ _JSONENCODE_LINES: dict[tuple[str, int], list[str]] = {}
 
 
 def compact_json(document: Any) -> str:
-    """The key under which a document's ``jsonencode`` lines are cached (TypeError when it
-    holds an Expr and is not plain JSON)."""
+    """A document's compact JSON text, insertion order kept (TypeError when it holds an Expr)."""
     return json.dumps(document, separators=(",", ":"))
 
 
-def _jsonencode_lines(document: Any, level: int, text: str | None = None) -> list[str]:
+def _jsonencode_lines(document: Any, level: int, reused: bool = True) -> list[str]:
     """``jsonencode(...)`` lines of a plain JSON document, rendered once per distinct document
     and level (large specs repeat documents: every role's ABAC policy is the same)."""
     try:
-        key: tuple[str, int] | None = (text if text is not None else compact_json(document), level)
+        key: tuple[str, int] | None = (compact_json(document), level) if reused else None
     except TypeError:  # holds an Expr: not plain JSON, render it every time
         key = None
     if key is not None and key in _JSONENCODE_LINES:
