@@ -82,7 +82,9 @@ def run_once(roles: int, spec_file: str | None = None) -> ScaleRun:
         t3 = time.perf_counter()
         writer.commit(writer.plan(files, out))
         t4 = time.perf_counter()
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # A forked helper (IAMFORGE_PROCESSES=2) holds memory too: add its peak. That over-counts the
+    # pages both share, so with a child the figure is an upper bound; without one it is exact.
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return ScaleRun(roles, t1 - t0, t2 - t1, t3 - t2, t4 - t3, startup, peak_kb / 1024, len(findings), len(files))
 
 

@@ -55,6 +55,14 @@ def test_policy_files_are_checked_in_one_process(monkeypatch, tmp_path: Path):
     assert engine.check_policy_files(files).findings
 
 
+def test_one_process_unless_asked(monkeypatch):
+    """Two processes hold far more memory together than one: the split is opt-in."""
+    monkeypatch.delenv("IAMFORGE_PROCESSES", raising=False)
+    monkeypatch.setattr(engine, "PARALLEL_MIN_DOCUMENTS", 0)
+    monkeypatch.setattr(engine.os, "fork", lambda: pytest.fail("validate forked without IAMFORGE_PROCESSES=2"))
+    assert engine.validate_spec(load_spec("examples/acme.yaml"))
+
+
 def test_a_failing_child_leaves_its_rules_to_the_parent(monkeypatch):
     spec = load_spec("examples/acme.yaml")
     parent = os.getpid()
