@@ -163,10 +163,7 @@ class _Root:
                 self.blocks.append(_managed_policy(name, doc, self.spec.tags.common))
             for kind, principal in reaches:
                 target, attach = ident(principal), f"{name}_{ident(principal)}"
-                if doc.managed and self.exclusive and kind == "group":
-                    # As in the generated departments module, the group's exclusive resource attaches it.
-                    self.attached.setdefault((kind, target), []).append(f"aws_iam_policy.{name}.arn")
-                elif doc.managed:
+                if doc.managed:
                     self.blocks.append(f'resource "aws_iam_{kind}_policy_attachment" "{attach}" {{\n'
                                        f'  {kind} = aws_iam_{kind}.{target}.name\n'
                                        f'  policy_arn = aws_iam_policy.{name}.arn\n}}\n')

@@ -44,7 +44,8 @@ def _key(value: str) -> str:
     return json.dumps(value)
 
 
-def _departments(ctx: dict[str, Any], details: AccountDetails, out: list[Import], notes: list[str]) -> None:
+def _departments(ctx: dict[str, Any], details: AccountDetails, managed_arns: dict[str, str], out: list[Import],
+                 notes: list[str]) -> None:
     base = "module.departments"
     for key, group in ctx["groups"].items():
         existing = details.groups.get(group["name"])
@@ -60,6 +61,11 @@ def _departments(ctx: dict[str, Any], details: AccountDetails, out: list[Import]
         group = details.groups.get(ctx["groups"][policy["group"]]["name"])
         if group is not None and any(i.name == policy["name"] for i in group.inline):
             out.append(Import(f"{base}.aws_iam_group_policy.this[{_key(pkey)}]", f"{group.name}:{policy['name']}"))
+    for akey, attachment in ctx["group_attachments"].items():
+        group = details.groups.get(ctx["groups"][attachment["group"]]["name"])
+        arn = managed_arns.get(attachment["policy_key"])
+        if group is not None and arn in group.attached:
+            out.append(Import(f"{base}.aws_iam_group_policy_attachment.this[{_key(akey)}]", f"{group.name}/{arn}"))
     for name in ctx["users"]:
         if name in details.users:
             out.append(Import(f"{base}.aws_iam_user.this[{_key(name)}]", name))
@@ -102,8 +108,9 @@ def import_blocks(spec: Spec, details: AccountDetails, extras: AccountExtras | N
         if alias and alias in extras.aliases:
             out.append(Import("module.password_policy.aws_iam_account_alias.this", alias))
     mfa = contexts.get("mfa")
+    managed_arns: dict[str, str] = {}
     if mfa:
-        arn = spec.arn("iam", f"policy{mfa['policy']['path']}{mfa['policy']['name']}")
+        arn = managed_arns[mfa["key"]] = spec.arn("iam", f"policy{mfa['policy']['path']}{mfa['policy']['name']}")
         if arn in details.policies:
             out.append(Import("module.mfa.aws_iam_policy.this", arn))
     for key in (contexts.get("boundaries") or {}).get("policies", {}):
@@ -111,7 +118,7 @@ def import_blocks(spec: Spec, details: AccountDetails, extras: AccountExtras | N
         if arn in details.policies:
             out.append(Import(f"module.boundaries.aws_iam_policy.this[{_key(key)}]", arn))
     if "departments" in contexts:
-        _departments(contexts["departments"], details, out, notes)
+        _departments(contexts["departments"], details, managed_arns, out, notes)
     if "roles" in contexts:
         _roles(contexts["roles"], details, extras, out)
     for module in ("access_analyzer", "cloudtrail"):

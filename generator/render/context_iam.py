@@ -133,6 +133,11 @@ def departments_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     return {
         "groups": groups,
         "group_policies": group_policies,
+        "group_attachments": {
+            f"{key}/{policy_key}": {"group": key, "policy_key": policy_key}
+            for key, group in groups.items()
+            for policy_key in group["managed_policy_keys"]
+        },
         "users": users,
         "memberships": {k: g["users"] for k, g in groups.items() if g["users"]},
         "user_skips": suppressions("departments.users") if users else (),

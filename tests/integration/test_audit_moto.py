@@ -131,3 +131,20 @@ def test_adopt_imports_match_the_generated_addresses(account: MotoServer) -> Non
     assert ('module.departments.aws_iam_user.this["alice"]', '"alice"') in blocks
     assert not [b for b in blocks if "ops-admin" in b[0]]  # generated as unassigned-ops-admin: not the same role
     assert "aws_iam_group_membership of group engineering cannot be imported" in text
+
+
+def test_adopt_imports_the_force_mfa_policy_and_its_group_attachment(account: MotoServer) -> None:
+    from generator.render.pipeline import module_contexts
+
+    build_account(account)
+    spec = load_spec_text(import_from_aws(), "imported.yaml")
+    mfa = module_contexts(spec)["mfa"]
+    iam = account.client("iam")
+    arn = iam.create_policy(PolicyName=mfa["policy"]["name"], Path=mfa["policy"]["path"],
+                            PolicyDocument=_doc({"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}))["Policy"]["Arn"]
+    iam.attach_group_policy(GroupName="engineering", PolicyArn=arn)
+    text = adopt_imports_from_aws(spec)
+    assert f'to = module.mfa.aws_iam_policy.this\n  id = "{arn}"' in text
+    key = f'engineering/{mfa["key"]}'
+    assert (f'to = module.departments.aws_iam_group_policy_attachment.this["{key}"]\n  id = "engineering/{arn}"'
+            in text)

@@ -120,7 +120,8 @@ def check_deployed(spec: Spec, server: MotoServer) -> None:
 
 def check_documents_deployed(spec: Spec, iam: object) -> None:
     """Each role's trust and inline policies in IAM are the documents iamforge built and validated,
-    whether the generated module wrote them per role or once in ``shared_documents``."""
+    whether the generated module wrote them per role or once in ``shared_documents``; each group
+    has exactly its managed policies attached."""
     policies = build(spec)
     for role in spec.roles:
         got = _doc(iam.get_role(RoleName=role.name)["Role"]["AssumeRolePolicyDocument"])  # type: ignore[attr-defined]
@@ -131,6 +132,10 @@ def check_documents_deployed(spec: Spec, iam: object) -> None:
         for doc in inline:
             got = _doc(iam.get_role_policy(RoleName=role.name, PolicyName=doc.name)["PolicyDocument"])  # type: ignore[attr-defined]
             assert got == doc.document, f"{role.name}/{doc.name}"
+    for dept in spec.departments.values():
+        attached = iam.list_attached_group_policies(GroupName=dept.group_name)["AttachedPolicies"]  # type: ignore[attr-defined]
+        want = sorted(d.name for d in policies.for_principal("group", dept.group_name) if d.managed)
+        assert sorted(p["PolicyName"] for p in attached) == want, f"{dept.group_name}: managed policies"
 
 
 def check_nothing_left(spec: Spec, server: MotoServer) -> None:

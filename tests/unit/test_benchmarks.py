@@ -65,7 +65,8 @@ def test_handwritten_baseline_is_like_for_like() -> None:
         assert text.count(f'resource "{rtype}" ') == len(spec.departments)
     assert text.count('resource "aws_iam_account_password_policy" ') == 1
     assert text.count('path        = "/iamforge/"') == text.count('resource "aws_iam_policy" ')
-    assert 'resource "aws_iam_group_policy_attachment" ' not in text  # the group's exclusive resource attaches
+    # As in the departments module: one attachment per group and managed policy, so destroy detaches it.
+    assert text.count('resource "aws_iam_group_policy_attachment" ') == len(spec.departments)
     assert "force_destroy" not in text
     plain = handwritten.baseline(spec, exclusive=False)["main.tf"]
     assert "_exclusive" not in plain

@@ -29,6 +29,22 @@ locals {
   # "<group>/<policy name>" => inline group policy. Each document is the one iamforge validated.
   group_policies = {}
 
+  # "<department>/<policy key>" => managed policy attachment (force MFA).
+  group_policy_attachments = {
+    "engineering/mfa.force_mfa" = {
+      group      = "engineering"
+      policy_key = "mfa.force_mfa"
+    }
+    "finance/mfa.force_mfa" = {
+      group      = "finance"
+      policy_key = "mfa.force_mfa"
+    }
+    "security/mfa.force_mfa" = {
+      group      = "security"
+      policy_key = "mfa.force_mfa"
+    }
+  }
+
   # User name => user.
   users = {
     alice = {
@@ -104,12 +120,26 @@ resource "aws_iam_group_policies_exclusive" "this" {
   policy_names = [for k in each.value.inline_policy_keys : local.group_policy_names[k]]
 }
 
-# Managed policies (force MFA) attached to each group, exclusively: others are detached.
+# Managed policies (force MFA), one attachment each: destroying the exclusive resource below
+# detaches nothing, so without these a destroy would leave the policy attached and IAM would
+# refuse to delete the group and the policy (DeleteConflict).
+resource "aws_iam_group_policy_attachment" "this" {
+  for_each = local.group_policy_attachments
+
+  group      = local.group_names[each.value.group]
+  policy_arn = var.managed_policy_arns[each.value.policy_key]
+}
+
+locals {
+  attached_policy_arns = { for k, a in aws_iam_group_policy_attachment.this : k => a.policy_arn }
+}
+
+# Managed policies of each group are exactly those above: others are detached.
 resource "aws_iam_group_policy_attachments_exclusive" "this" {
   for_each = local.groups
 
   group_name  = local.group_names[each.key]
-  policy_arns = [for k in each.value.managed_policy_keys : var.managed_policy_arns[k]]
+  policy_arns = [for k in each.value.managed_policy_keys : local.attached_policy_arns["${each.key}/${k}"]]
 }
 
 ################################################################################
