@@ -14,6 +14,7 @@ shape uniform so rules never have to guess:
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -273,3 +274,8 @@ def minified_size(document: Mapping[str, Any]) -> int:
 def canonical_json(document: Mapping[str, Any]) -> str:
     """The document as compact JSON with its insertion order kept (for hashing and tests)."""
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_key(text: str) -> bytes:
+    """SHA-256 of a document's :func:`canonical_json` text: equal documents have equal keys."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()

@@ -7,13 +7,13 @@ the spec does not need that module. Policy documents are taken from the
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import IamforgeError
 from generator.policies import GITHUB_OIDC_HOST, IAMFORGE_POLICY_PATH, PolicyDoc, PolicySet
-from generator.render.hcl import Expr, Jsonencode, compact_json
+from generator.policies.document import canonical_json, content_key
+from generator.render.hcl import Expr, Jsonencode
 from generator.render.suppressions import suppressions
 from generator.spec.model import Role, Spec
 
@@ -165,7 +165,7 @@ def _share_repeated(uses: list[tuple[dict[str, Any], str, str]]) -> dict[str, Js
     A document held by two or more entries (the ABAC policy every role of a department
     shares, the same trust policy on many roles) moves to the returned map under
     ``<label>-<hash of its content>``; each entry then reads ``local.shared_documents[...]``.
-    Documents are grouped by the SHA-256 of their exact JSON text, so a shared entry is byte
+    Documents are grouped by the SHA-256 of their exact JSON text (as the rules group them), so a shared entry is byte
     for byte what each role held: the JSON that reaches IAM is unchanged and only the generated file
     shrinks (at 1,000 synthetic roles the ABAC policy alone was 1,000 copies of one document).
     """
@@ -175,13 +175,11 @@ def _share_repeated(uses: list[tuple[dict[str, Any], str, str]]) -> dict[str, Js
         document = entry[name].value
         digest = digests.get(id(document))
         if digest is None:
-            digest = digests[id(document)] = hashlib.sha256(compact_json(document).encode()).digest()
+            digest = digests[id(document)] = content_key(canonical_json(document))
         by_content.setdefault(digest, []).append((entry, name, label))
     shared: dict[str, Jsonencode] = {}
     for digest, holders in by_content.items():
         if len(holders) < 2:
-            entry, name, _ = holders[0]
-            entry[name] = Jsonencode(entry[name].value, reused=False)
             continue
         first, name, label = holders[0]
         key = f"{label}-{digest.hex()[:12]}"

@@ -15,9 +15,8 @@ comma.
 """
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -43,14 +42,9 @@ class Expr:
 
 @dataclass(frozen=True)
 class Jsonencode:
-    """``jsonencode(<value>)`` of a JSON-able value (a policy document).
-
-    ``reused`` False says the caller knows this document is written only here, so its lines
-    are neither looked up in nor added to the cache (which costs encoding it to JSON).
-    """
+    """``jsonencode(<value>)`` of a JSON-able value (a policy document)."""
 
     value: Any
-    reused: bool = field(default=True, compare=False)
 
 
 def object_key(key: str) -> str:
@@ -113,7 +107,10 @@ def _lines(value: Any, level: int) -> list[str]:
         return [inline]
     pad = INDENT * (level + 1)
     if isinstance(value, Jsonencode):
-        return _jsonencode_lines(value.value, level, value.reused)
+        inner = _lines(value.value, level)
+        return ["jsonencode(" + inner[0], *inner[1:-1], inner[-1] + ")"] if len(inner) > 1 else [
+            "jsonencode(" + inner[0] + ")"
+        ]
     if isinstance(value, dict):
         return ["{", *attributes(value, level + 1), INDENT * level + "}"]
     if isinstance(value, (list, tuple)):
@@ -126,34 +123,6 @@ def _lines(value: Any, level: int) -> list[str]:
         out.append(INDENT * level + "]")
         return out
     raise TypeError(f"cannot render {type(value).__name__} as HCL")
-
-
-_JSONENCODE_LINES: dict[tuple[str, int], list[str]] = {}
-
-
-def compact_json(document: Any) -> str:
-    """A document's compact JSON text, insertion order kept (TypeError when it holds an Expr)."""
-    return json.dumps(document, separators=(",", ":"))
-
-
-def _jsonencode_lines(document: Any, level: int, reused: bool = True) -> list[str]:
-    """``jsonencode(...)`` lines of a plain JSON document, rendered once per distinct document
-    and level (large specs repeat documents: every role's ABAC policy is the same)."""
-    try:
-        key: tuple[str, int] | None = (compact_json(document), level) if reused else None
-    except TypeError:  # holds an Expr: not plain JSON, render it every time
-        key = None
-    if key is not None and key in _JSONENCODE_LINES:
-        return list(_JSONENCODE_LINES[key])
-    inner = _lines(document, level)
-    out = ["jsonencode(" + inner[0], *inner[1:-1], inner[-1] + ")"] if len(inner) > 1 else [
-        "jsonencode(" + inner[0] + ")"
-    ]
-    if key is not None:
-        if len(_JSONENCODE_LINES) >= 4096:
-            _JSONENCODE_LINES.clear()
-        _JSONENCODE_LINES[key] = out
-    return list(out)
 
 
 def attributes(mapping: dict[str, Any], level: int) -> list[str]:

@@ -7,7 +7,6 @@ principal of its own, with nothing known about the account around it.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -18,7 +17,7 @@ from generator.analysis.effective import Grant, PermissionSet, Source
 from generator.analysis.escalation import DocumentTargets, Targets
 from generator.analysis.managed import lookup
 from generator.findings import Finding
-from generator.policies.document import canonical_json, json_size
+from generator.policies.document import canonical_json, content_key, json_size
 from generator.spec.model import Department, Role, Spec, User
 
 
@@ -55,7 +54,7 @@ class DocView:
         """SHA-256 of :attr:`compact_json`: equal documents have equal keys."""
         text = self.compact_json
         self.__dict__["iam_size"] = json_size(text)
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+        return content_key(text)
 
     @cached_property
     def iam_size(self) -> int:

@@ -75,9 +75,8 @@ def _findings_by_rule(ctx: Context, rules: list[Rule]) -> list[list[Finding]]:
     With ``IAMFORGE_PROCESSES=2``, on a large spec half of the rules run in a forked child
     while this process runs the others; the child inherits the context (principals and
     normalized documents are built first, so neither side builds them twice) and sends its
-    findings back pickled. Results
-    are merged in rule order, so the output is exactly that of one process. Should the child
-    fail, its rules run here.
+    findings back pickled. Results are merged in rule order, so the output is exactly that of
+    one process. Should the child fail, its rules run here.
     """
     if not _two_processes(ctx, rules):
         return [list(rule.check(ctx)) for rule in rules]
