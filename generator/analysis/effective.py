@@ -95,6 +95,26 @@ class PermissionSet:
     def allowed(self, action: str) -> bool:
         return bool(self.grants(action))
 
+    def allowed_of(self, actions: frozenset[str]) -> set[str]:
+        """The members of ``actions`` (lower-case) that :meth:`allowed` holds true for, in bulk.
+
+        An action some identity Allow names, inside the boundary (when there is one) and named by
+        no unconditional Deny is allowed without building its grants (a Deny with a condition only
+        adds constraints); those an unconditional Deny names go through :meth:`grants`, which
+        decides whether the Deny's resources cover the grant.
+        """
+        named = self.allowed_among(actions)
+        if self.bounded:
+            inside: set[str] = set()
+            for _, names in self._ceiling_sets:
+                inside |= named & names
+            named = inside
+        denied: set[str] = set()
+        for deny, names in self._deny_sets:
+            if not deny.conditions:  # a conditional Deny narrows a grant, it never removes it
+                denied |= named & names
+        return (named - denied) | {a for a in denied if self.grants(a)}
+
     def allowed_among(self, actions: frozenset[str]) -> set[str]:
         """The members of ``actions`` that some identity Allow names: a cheap pre-filter.
 

@@ -19,6 +19,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 POLICY_VERSION = "2012-10-17"
@@ -30,6 +31,8 @@ KIND_RESOURCE = "resource"
 KINDS = (KIND_IDENTITY, KIND_BOUNDARY, KIND_TRUST, KIND_RESOURCE)
 
 _SID_OK = re.compile(r"^[A-Za-z0-9]+$")
+# IAM accepts TAB, LF, CR and U+0020-U+00FF in a policy document's JSON text.
+_IAM_REJECTS = re.compile(r"[^\t\n\r\u0020-\u00ff]")
 _SID_DROP = re.compile(r"[^A-Za-z0-9]+")
 
 
@@ -57,6 +60,11 @@ class PolicyDoc:
     attachments: tuple = ()
     managed: bool = False
     description: str = ""
+
+    @cached_property
+    def text(self) -> TextFacts:
+        """What IAM sees of the document's JSON, worked out once for the rules and the renderer."""
+        return text_facts(self.document)
 
 
 @dataclass(frozen=True)
@@ -279,3 +287,25 @@ def canonical_json(document: Mapping[str, Any]) -> str:
 def content_key(text: str) -> bytes:
     """SHA-256 of a document's :func:`canonical_json` text: equal documents have equal keys."""
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+
+
+@dataclass(frozen=True, slots=True)
+class TextFacts:
+    """A document's compact JSON text as IAM receives it, reduced to what is checked of it (the
+    text itself is not kept: at 10,000 roles the texts alone would take tens of megabytes).
+
+    Attributes:
+        key: :func:`content_key` of the text: equal documents have equal keys.
+        size: :func:`json_size`, what IAM counts against its size quotas.
+        rejected: The characters in it that IAM rejects, sorted (usually none).
+    """
+
+    key: bytes
+    size: int
+    rejected: tuple[str, ...]
+
+
+def text_facts(document: Mapping[str, Any]) -> TextFacts:
+    """The :class:`TextFacts` of ``document``, from one encoding of it."""
+    text = canonical_json(document)
+    return TextFacts(content_key(text), json_size(text), tuple(sorted(set(_IAM_REJECTS.findall(text)))))

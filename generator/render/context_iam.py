@@ -12,7 +12,6 @@ from typing import Any
 
 from generator.errors import IamforgeError
 from generator.policies import GITHUB_OIDC_HOST, IAMFORGE_POLICY_PATH, PolicyDoc, PolicySet
-from generator.policies.document import canonical_json, content_key
 from generator.render.hcl import Expr, Jsonencode
 from generator.render.suppressions import suppressions
 from generator.spec.model import Role, Spec
@@ -158,24 +157,20 @@ def _trusts_account(role: Role) -> bool:
     return bool(role.trust.aws_principals or role.trust.external_account)
 
 
-def _share_repeated(uses: list[tuple[dict[str, Any], str, str]]) -> dict[str, Jsonencode]:
+def _share_repeated(uses: list[tuple[dict[str, Any], str, str, bytes]]) -> dict[str, Jsonencode]:
     """Write each document that several roles hold once, and point those roles at it.
 
-    ``uses`` are (entry, field, label) triples whose ``entry[field]`` is a ``Jsonencode``.
-    A document held by two or more entries (the ABAC policy every role of a department
-    shares, the same trust policy on many roles) moves to the returned map under
-    ``<label>-<hash of its content>``; each entry then reads ``local.shared_documents[...]``.
-    Documents are grouped by the SHA-256 of their exact JSON text (as the rules group them), so a shared entry is byte
-    for byte what each role held: the JSON that reaches IAM is unchanged and only the generated file
-    shrinks (at 1,000 synthetic roles the ABAC policy alone was 1,000 copies of one document).
+    ``uses`` are (entry, field, label, content key) tuples whose ``entry[field]`` is a
+    ``Jsonencode`` of a built document and the key that document's ``text.key``. A document held
+    by two or more entries (the ABAC policy every role of a department shares, the same trust
+    policy on many roles) moves to the returned map under ``<label>-<hash of its content>``; each
+    entry then reads ``local.shared_documents[...]``. Documents are grouped by the SHA-256 of their
+    exact JSON text (as the rules group them), so a shared entry is byte for byte what each role
+    held: the JSON that reaches IAM is unchanged and only the generated file shrinks (at 1,000
+    synthetic roles the ABAC policy alone was 1,000 copies of one document).
     """
     by_content: dict[bytes, list[tuple[dict[str, Any], str, str]]] = {}
-    digests: dict[int, bytes] = {}  # by object: documents built once are held by many roles
-    for entry, name, label in uses:
-        document = entry[name].value
-        digest = digests.get(id(document))
-        if digest is None:
-            digest = digests[id(document)] = content_key(canonical_json(document))
+    for entry, name, label, digest in uses:
         by_content.setdefault(digest, []).append((entry, name, label))
     shared: dict[str, Jsonencode] = {}
     for digest, holders in by_content.items():
@@ -196,7 +191,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
         return None
     roles: dict[str, Any] = {}
     role_policies: dict[str, Any] = {}
-    uses: list[tuple[dict[str, Any], str, str]] = []
+    uses: list[tuple[dict[str, Any], str, str, bytes]] = []
     audiences: set[str] = set()
     for name in sorted(roles_by_name):
         role = roles_by_name[name]
@@ -211,7 +206,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
                 "name": doc.name,
                 "policy": Jsonencode(doc.document),
             }
-            uses.append((role_policies[f"{role.name}/{doc.name}"], "policy", doc.name))
+            uses.append((role_policies[f"{role.name}/{doc.name}"], "policy", doc.name, doc.text.key))
         if role.trust.github_oidc:
             audiences.add(role.trust.github_oidc.audience)
         roles[role.name] = {
@@ -225,7 +220,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
             "inline_policy_keys": sorted(set(own_keys)),
             "tags": dict(role.tags),
         }
-        uses.append((roles[role.name], "assume_role_policy", "trust"))
+        uses.append((roles[role.name], "assume_role_policy", "trust", trust.text.key))
     account_roles = [r for r in roles_by_name.values() if _trusts_account(r)]
     conditioned = bool(account_roles) and all(_account_principal_is_conditioned(r) for r in account_roles)
     attachments = {

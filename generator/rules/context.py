@@ -17,7 +17,7 @@ from generator.analysis.effective import Grant, PermissionSet, Source
 from generator.analysis.escalation import DocumentTargets, Targets
 from generator.analysis.managed import lookup
 from generator.findings import Finding
-from generator.policies.document import canonical_json, content_key, json_size
+from generator.policies.document import PolicyDoc, TextFacts, text_facts
 from generator.spec.model import Department, Role, Spec, User
 
 
@@ -34,6 +34,7 @@ class DocView:
     managed: bool = False
     attachments: tuple = ()
     in_spec: bool = False
+    built: PolicyDoc | None = field(default=None, repr=False)  # spec mode: the document as built
 
     @cached_property
     def policy(self) -> Policy:
@@ -43,23 +44,21 @@ class DocView:
         """Share ``other``'s normalized policy: both documents are the same JSON."""
         self.__dict__["policy"] = other.policy
 
+    @cached_property
+    def text(self) -> TextFacts:
+        """What IAM sees of the document's JSON; in spec mode the built document's own, which the
+        renderer reads too, so each document is encoded once."""
+        return self.built.text if self.built is not None else text_facts(self.document)
+
     @property
-    def compact_json(self) -> str:
-        """The document as IAM stores it: compact JSON, non-ASCII characters kept (not kept:
-        at 10,000 roles the texts alone would take tens of megabytes)."""
-        return canonical_json(self.document)
-
-    @cached_property
     def content_key(self) -> bytes:
-        """SHA-256 of :attr:`compact_json`: equal documents have equal keys."""
-        text = self.compact_json
-        self.__dict__["iam_size"] = json_size(text)
-        return content_key(text)
+        """SHA-256 of the compact JSON: equal documents have equal keys."""
+        return self.text.key
 
-    @cached_property
+    @property
     def iam_size(self) -> int:
         """Characters IAM counts against its size quotas (no whitespace)."""
-        return json_size(self.compact_json)
+        return self.text.size
 
     def path_for(self, path: str) -> str:
         """The finding path: the spec path in spec mode, the JSON path in document mode."""
@@ -264,7 +263,7 @@ def _unique(docs: Any) -> list[DocView]:
 def spec_context(spec: Spec, policies: Any, today: date | None = None) -> Context:
     """A spec-mode context over the documents ``policies`` holds."""
     docs = [DocView(d.key, d.kind, d.name, d.spec_path or "", d.document, managed=d.managed,
-                    attachments=tuple(d.attachments), in_spec=True) for d in policies.docs.values()]
+                    attachments=tuple(d.attachments), in_spec=True, built=d) for d in policies.docs.values()]
     return Context(spec=spec, documents=docs, policies=policies, today=today or date.today())
 
 

@@ -43,3 +43,22 @@ def test_read_only_policies_cannot_escalate(findings_by_policy: dict[str, set[st
 def test_only_admin_like_policies_are_full_admin(findings_by_policy: dict[str, set[str]]) -> None:
     full_admin = {name for name, ids in findings_by_policy.items() if "PRV-001" in ids}
     assert "AdministratorAccess" in full_admin and len(full_admin) <= 3
+
+
+@pytest.mark.parametrize("boundary", [None, "PowerUserAccess", "AWSDenyAll", "IAMReadOnlyAccess"])
+def test_bulk_allowed_agrees_with_per_action(boundary: str | None) -> None:
+    """PB-008's bulk ``allowed_of`` gives what ``allowed`` gives action by action, on every tenth
+    real policy under real boundaries (NotAction ceilings, Deny-all, narrow read-only)."""
+    from generator.analysis.document import normalize
+    from generator.analysis.effective import PermissionSet, Source
+
+    def load(name: str) -> object:
+        return normalize(json.loads((CORPUS / f"{name}.json").read_text(encoding="utf-8")))
+
+    ceiling = [(Source(boundary, "b", "boundary"), load(boundary))] if boundary else None
+    for file in sorted(CORPUS.glob("*.json"))[::10]:
+        policy = load(file.stem)
+        pset = PermissionSet([(Source(file.stem, file.stem), policy)], ceiling)
+        for stmt in policy.statements:
+            actions = stmt.expanded()
+            assert pset.allowed_of(actions) == {a for a in actions if pset.allowed(a)}, (file.stem, stmt.path)

@@ -79,6 +79,24 @@ def test_denies_remove_or_constrain() -> None:
     assert pset.grants("iam:PutRolePolicy")[0].constraints == {}
 
 
+def test_allowed_of_agrees_with_allowed_action_by_action() -> None:
+    identity = [{"Effect": "Allow", "Action": ["iam:*", "s3:Get*", "ec2:RunInstances"], "Resource": "*"},
+                {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "arn:aws:sqs:*:1:q"},
+                {"Effect": "Deny", "Action": "iam:DeleteRole", "Resource": "*"},
+                {"Effect": "Deny", "Action": "iam:CreateUser", "Resource": "arn:aws:iam::1:user/x"},
+                {"Effect": "Deny", "Action": "iam:CreateRole", "Resource": "*",
+                 "Condition": {"StringNotEquals": {"iam:PermissionsBoundary": "arn:aws:iam::1:policy/b"}}}]
+    boundaries = [None, [{"Effect": "Allow", "Action": ["iam:*", "s3:*"], "Resource": "*"},
+                         {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "*"}],
+                  [{"Effect": "Allow", "Action": "iam:Create*", "Resource": "arn:aws:iam::1:*"}], []]
+    actions = catalog().expand_all(("iam:*", "s3:*", "ec2:RunInstances", "sqs:*", "kms:Decrypt"), False)
+    for boundary in boundaries:
+        pset = _pset(identity, boundary)
+        bulk = pset.allowed_of(actions)
+        assert bulk == {a for a in actions if pset.allowed(a)}, boundary
+        assert "iam:deleterole" not in bulk and ("iam:createrole" in bulk) == (boundary != [])
+
+
 def test_json_positions() -> None:
     text = '{\n  "Version": "2012-10-17",\n  "Statement": [\n    {"Effect": "Allow", "Action": ["a:b", "c:d"]}\n  ]\n}\n'
     marks = Locator(text)

@@ -88,7 +88,7 @@ def test_readme_rule_table_is_current() -> None:
 class _ContentOnly:
     """A DocView that lets a rule read only what ``Context.document_results`` keys on."""
 
-    ALLOWED = {"kind", "policy", "document", "compact_json"}
+    ALLOWED = {"kind", "policy", "document", "text"}
 
     def __init__(self, doc) -> None:
         self._doc = doc

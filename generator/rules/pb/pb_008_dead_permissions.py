@@ -25,7 +25,8 @@ class DeadPermissions(Rule):
             for source, stmt in principal.statements():
                 if stmt.not_action or any("*" in a for a in stmt.actions):
                     continue
-                outside = {a for a in stmt.expanded() if not principal.permissions.allowed(a)}
+                expanded = stmt.expanded()
+                outside = expanded - principal.permissions.allowed_of(expanded)
                 if outside:
                     entry = dead.setdefault((source.path, source.key, stmt.path), (set(), []))
                     entry[0].update(outside)
