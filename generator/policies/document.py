@@ -279,9 +279,12 @@ def minified_size(document: Mapping[str, Any]) -> int:
     return json_size(canonical_json(document))
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(document: Mapping[str, Any]) -> str:
     """The document as compact JSON with its insertion order kept (for hashing and tests)."""
-    return json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT.encode(document)
 
 
 def content_key(text: str) -> bytes:
@@ -308,4 +311,8 @@ class TextFacts:
 def text_facts(document: Mapping[str, Any]) -> TextFacts:
     """The :class:`TextFacts` of ``document``, from one encoding of it."""
     text = canonical_json(document)
-    return TextFacts(content_key(text), json_size(text), tuple(sorted(set(_IAM_REJECTS.findall(text)))))
+    # JSON writes tab, CR and LF inside strings as escapes, so spaces are the only whitespace
+    # left to discount, and an all-ASCII text (CPython knows without a scan) has no rejected
+    # characters: the controls below U+0020 are escaped too.
+    rejected = () if text.isascii() else tuple(sorted(set(_IAM_REJECTS.findall(text))))
+    return TextFacts(content_key(text), len(text) - text.count(" "), rejected)

@@ -21,6 +21,7 @@ Target = Literal["hcl", "markdown", "comment"]
 
 _HCL_SIMPLE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _MARKDOWN_SPECIAL = set("\\`*_[]<>|")
+_MARKDOWN_ESCAPES = str.maketrans({ch: "\\" + ch for ch in _MARKDOWN_SPECIAL})
 
 
 def _unicode_escape(ch: str) -> str:
@@ -63,6 +64,8 @@ def escape(value: str, target: Target = "hcl") -> str:
         # Template sequences: `$${` and `%%{` are HCL's escapes for a literal `${` / `%{`.
         return "".join(out).replace("${", "$${").replace("%{", "%%{")
     if target == "markdown":
+        if value.isprintable():  # the common case: no line breaks or controls, only specials to escape
+            return value.translate(_MARKDOWN_ESCAPES)
         for ch in value:
             if ch in _MARKDOWN_SPECIAL:
                 out.append("\\" + ch)

@@ -90,22 +90,39 @@ def _inline(value: Any) -> str | None:
     if isinstance(value, dict) and not value:
         return "{}"
     if isinstance(value, (list, tuple)):
-        if not value:
-            return "[]"
-        parts = [_scalar(v) for v in value]
-        if any(p is None for p in parts):
-            return None
-        line = "[" + ", ".join(parts) + "]"  # type: ignore[arg-type]
-        return line if len(line) <= MAX_INLINE_WIDTH else None
+        return _inline_list(value)
     return None
+
+
+def _inline_list(value: list | tuple) -> str | None:
+    """The one-line form of a list: all scalars and at most :data:`MAX_INLINE_WIDTH` wide."""
+    if not value:
+        return "[]"
+    parts = []
+    for item in value:
+        part = hcl_string(item) if type(item) is str else _scalar(item)
+        if part is None:
+            return None
+        parts.append(part)
+    line = "[" + ", ".join(parts) + "]"
+    return line if len(line) <= MAX_INLINE_WIDTH else None
 
 
 def _lines(value: Any, level: int) -> list[str]:
     """``value`` as lines; the first line carries no indentation, the rest are absolute."""
+    kind = type(value)
+    if kind is str:  # the common cases first, each decided by its exact type
+        return [hcl_string(value)]
+    if kind is dict and value:
+        return ["{", *attributes(value, level + 1), INDENT * level + "}"]
+    if kind is list or kind is tuple:
+        inline = _inline_list(value)
+        if inline is not None:
+            return [inline]
+        return _list_lines(value, level)
     inline = _inline(value)
     if inline is not None:
         return [inline]
-    pad = INDENT * (level + 1)
     if isinstance(value, Jsonencode):
         inner = _lines(value.value, level)
         return ["jsonencode(" + inner[0], *inner[1:-1], inner[-1] + ")"] if len(inner) > 1 else [
@@ -114,15 +131,21 @@ def _lines(value: Any, level: int) -> list[str]:
     if isinstance(value, dict):
         return ["{", *attributes(value, level + 1), INDENT * level + "}"]
     if isinstance(value, (list, tuple)):
-        out = ["["]
-        for item in value:
-            item_lines = _lines(item, level + 1)
-            out.append(pad + item_lines[0])
-            out.extend(item_lines[1:])
-            out[-1] += ","
-        out.append(INDENT * level + "]")
-        return out
+        return _list_lines(value, level)
     raise TypeError(f"cannot render {type(value).__name__} as HCL")
+
+
+def _list_lines(value: list | tuple, level: int) -> list[str]:
+    """A list that does not fit on one line: one element per line, each with a trailing comma."""
+    pad = INDENT * (level + 1)
+    out = ["["]
+    for item in value:
+        item_lines = _lines(item, level + 1)
+        out.append(pad + item_lines[0])
+        out.extend(item_lines[1:])
+        out[-1] += ","
+    out.append(INDENT * level + "]")
+    return out
 
 
 def attributes(mapping: dict[str, Any], level: int) -> list[str]:
@@ -132,23 +155,26 @@ def attributes(mapping: dict[str, Any], level: int) -> list[str]:
     the run, as ``terraform fmt`` does.
     """
     pad = INDENT * level
-    rendered = [(object_key(k), _lines(mapping[k], level)) for k in sorted(mapping)]
     out: list[str] = []
-    run: list[tuple[str, str]] = []
+    run: list[tuple[str, str]] = []  # the current run of single-line attributes
 
     def flush() -> None:
-        width = max((len(k) for k, _ in run), default=0)
+        width = max(len(k) for k, _ in run)
         out.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in run)
         run.clear()
 
-    for key, lines in rendered:
+    for k in sorted(mapping):
+        key = _object_key(k) if type(k) is str else object_key(k)
+        lines = _lines(mapping[k], level)
         if len(lines) == 1:
             run.append((key, lines[0]))
             continue
-        flush()
+        if run:
+            flush()
         out.append(f"{pad}{key} = {lines[0]}")
         out.extend(lines[1:])
-    flush()
+    if run:
+        flush()
     return out
 
 

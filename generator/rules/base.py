@@ -68,9 +68,10 @@ class DocumentRule(Rule):
     kinds: ClassVar[tuple[str, ...]] = ("identity", "boundary")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for doc in ctx.documents:
-            if doc.kind in self.kinds:
-                for path, message, *severity in ctx.document_results(self, doc):
+        for same in ctx.distinct_documents(self.kinds):
+            results = tuple(self.check_document(same[0]))
+            for doc in same if results else ():
+                for path, message, *severity in results:
                     found = self.finding(doc.path_for(path), doc.describe(path, message), *severity)
                     yield found.with_location(doc.file, 0, 0) if doc.file else found
 
@@ -80,7 +81,7 @@ class DocumentRule(Rule):
         the rule's), the path like ``Statement[2].Action``.
 
         Look only at ``doc.kind``, ``doc.policy`` and ``doc.document``: results are reused
-        for every document with the same content (``Context.document_results``)."""
+        for every document with the same content (``Context.distinct_documents``)."""
 
 
 class PrincipalRule(Rule):

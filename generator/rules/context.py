@@ -123,28 +123,35 @@ class Context:
     policies: Any = None  # generator.policies.PolicySet in spec mode
     today: date = field(default_factory=date.today)
     findings: list[Finding] = field(default_factory=list)  # for "post" rules
-    # Document-rule results by rule id, kind and content key: identical documents (every
-    # role's ABAC policy, the MFA trust of many roles) are checked once.
-    _document_results: dict[str, dict[str, dict[bytes, tuple]]] = field(default_factory=dict, repr=False)
+    # Documents by kind, then grouped by content: identical documents (every role's ABAC
+    # policy, the MFA trust of many roles) are checked once and reported for each.
+    _by_content: dict[str, list[list[DocView]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
-        first: dict[str, DocView] = {}
+        groups: dict[tuple[str, bytes], list[DocView]] = {}
+        first: dict[bytes, DocView] = {}
         for doc in self.documents:
             seen = first.setdefault(doc.content_key, doc)
             if seen is not doc:
                 doc.same_content(seen)
+            group = groups.get((doc.kind, doc.content_key))
+            if group is None:
+                group = groups[(doc.kind, doc.content_key)] = []
+                self._by_content.setdefault(doc.kind, []).append(group)
+            group.append(doc)
 
-    def document_results(self, rule: Any, doc: DocView) -> tuple[tuple, ...]:
-        """``rule.check_document(doc)`` as a list, computed once per distinct document content.
+    def distinct_documents(self, kinds: tuple[str, ...]) -> list[list[DocView]]:
+        """The documents of ``kinds`` in groups of equal content (the first of each group
+        first), in document order: a document rule checks the first and reports on all.
 
         Document rules see only ``doc.kind`` and the document itself (``doc.policy``,
-        ``doc.document``), so equal JSON gives equal results; the caller places them.
+        ``doc.document``, ``doc.text``), so equal JSON gives equal results.
         """
-        by_content = self._document_results.setdefault(rule.id, {}).setdefault(doc.kind, {})
-        found = by_content.get(doc.content_key)
-        if found is None:
-            found = by_content[doc.content_key] = tuple(rule.check_document(doc))
-        return found
+        groups = [g for kind in kinds for g in self._by_content.get(kind, ())]
+        if len(kinds) > 1:
+            order = {id(d): i for i, d in enumerate(self.documents)}
+            groups.sort(key=lambda g: order[id(g[0])])
+        return groups
 
     @property
     def mode(self) -> str:

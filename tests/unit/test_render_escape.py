@@ -41,6 +41,13 @@ def test_markdown_cannot_break_a_table_or_inject_html() -> None:
     assert "`" not in out.replace("\\`", "")
 
 
+def test_markdown_escapes_the_same_with_and_without_line_breaks() -> None:
+    specials = "a\\b`c*d_e[f]g<h>i|j ü"
+    assert escape(specials, "markdown") == "a\\\\b\\`c\\*d\\_e\\[f\\]g\\<h\\>i\\|j ü"
+    assert escape(specials + "\n" + specials, "markdown") == escape(specials + " " + specials, "markdown")
+    assert escape("tab\there", "markdown") == "tab\\\\u0009here"
+
+
 def test_comment_cannot_end_the_line() -> None:
     out = escape("name\nresource \"x\" \"y\" {}", "comment")
     assert "\n" not in out

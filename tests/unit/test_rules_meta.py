@@ -86,7 +86,7 @@ def test_readme_rule_table_is_current() -> None:
 
 
 class _ContentOnly:
-    """A DocView that lets a rule read only what ``Context.document_results`` keys on."""
+    """A DocView that lets a rule read only what ``Context.distinct_documents`` groups on."""
 
     ALLOWED = {"kind", "policy", "document", "text"}
 
