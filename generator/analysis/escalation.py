@@ -90,6 +90,12 @@ def methods() -> tuple[Method, ...]:
 
 
 @lru_cache(maxsize=1)
+def _needed_actions() -> tuple[tuple[Method, frozenset[str]], ...]:
+    """Each method with the set of actions it needs, for a subset test per principal."""
+    return tuple((m, frozenset(a for a, _ in m.actions)) for m in methods())
+
+
+@lru_cache(maxsize=1)
 def escalation_actions() -> frozenset[str]:
     return frozenset(a for m in methods() for a, _ in m.actions)
 
@@ -124,8 +130,8 @@ def find_escalations(permissions: PermissionSet, targets: Targets | None = None)
     targets = targets or DocumentTargets()
     present = permissions.allowed_among(escalation_actions())
     found: list[Escalation] = []
-    for method in methods():
-        if any(a not in present for a, _ in method.actions):
+    for method, needed in _needed_actions():
+        if not needed <= present:
             continue
         evidence: list[Grant] = []
         for action, kind in method.actions:

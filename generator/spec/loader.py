@@ -98,9 +98,11 @@ class _Builder:
         """The value starting with ``event`` and how many nodes it holds (aliases expanded)."""
         if depth > MAX_DEPTH:
             raise _Abort(_finding("SCHEMA-003", f"nesting deeper than {MAX_DEPTH} levels", self.file, *_pos(event), path))
-        if isinstance(event, yaml.AliasEvent):
+        if type(event) is yaml.ScalarEvent:  # the common case first
+            built, size = self._scalar(event, path), 1
+        elif isinstance(event, yaml.AliasEvent):
             return self._alias(event, path)
-        if isinstance(event, yaml.ScalarEvent):
+        elif isinstance(event, yaml.ScalarEvent):
             built, size = self._scalar(event, path), 1
         elif isinstance(event, yaml.SequenceStartEvent):
             built, size = self._sequence(path, depth)
@@ -175,7 +177,7 @@ class _Builder:
                 self._skip(self.loader.get_event())
             else:
                 key = key_event.value
-                child = join_path(path, key)
+                child = f"{path}.{key}" if path else key  # join_path, for a key known to be text
                 if key_event.anchor is not None:
                     self._anchor(key_event, child, key, 1)
                 seen[key] = _pos(key_event)[0]
@@ -221,9 +223,16 @@ class _Builder:
                 level -= 1
 
     def _tag(self, event: yaml.ScalarEvent) -> str:
-        if event.tag is None or event.tag == "!":
-            return self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
-        return event.tag
+        tag = event.tag
+        if tag is None or tag == "!":
+            # What the resolver would answer, without calling it for the many scalars whose
+            # first character no implicit type can start with ("s3:GetObject", "arn:aws:...").
+            value, resolvers = event.value, self.loader.yaml_implicit_resolvers
+            if not event.implicit[0] or (value and value[0] not in resolvers and None not in resolvers
+                                         and not self.loader.yaml_path_resolvers):
+                return _STR
+            return self.loader.resolve(yaml.ScalarNode, value, event.implicit)
+        return tag
 
     def _scalar(self, event: yaml.ScalarEvent, path: str) -> Any:
         tag = self._tag(event)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.analysis.document import Condition, Statement
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
@@ -17,11 +18,18 @@ class AbacPattern(Rule):
     references = ("IAM tutorial: access-same-project-team",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for doc in ctx.documents_of("identity", "boundary"):
-            for stmt in doc.policy.statements:
-                for cond in stmt.conditions:
-                    uses_tag = any("${aws:principaltag/" in v.lower() for v in cond.values)
-                    if uses_tag and (cond.qualifier or cond.negated and stmt.allow or cond.base not in (
-                            "StringEquals", "StringEqualsIfExists", "StringNotEquals", "StringLike")):
-                        yield self.finding(doc.spec_path, f"{doc.name} {stmt.path}: {cond.operator} {cond.key} is not "
-                                                          "the ABAC pattern (StringEquals, no set qualifier)")
+        for same in ctx.distinct_documents(("identity", "boundary")):
+            for stmt, cond in _misused(same[0].policy.statements):
+                for doc in same:
+                    yield self.finding(doc.spec_path, f"{doc.name} {stmt.path}: {cond.operator} {cond.key} is not "
+                                                      "the ABAC pattern (StringEquals, no set qualifier)")
+
+
+def _misused(statements: tuple[Statement, ...]) -> Iterator[tuple[Statement, Condition]]:
+    """Conditions comparing with ``${aws:PrincipalTag/...}`` by anything but the ABAC pattern."""
+    for stmt in statements:
+        for cond in stmt.conditions:
+            uses_tag = any("${aws:principaltag/" in v.lower() for v in cond.values)
+            if uses_tag and (cond.qualifier or cond.negated and stmt.allow or cond.base not in (
+                    "StringEquals", "StringEqualsIfExists", "StringNotEquals", "StringLike")):
+                yield stmt, cond
