@@ -157,12 +157,6 @@ def attributes(mapping: dict[str, Any], level: int) -> list[str]:
     pad = INDENT * level
     out: list[str] = []
     run: list[tuple[str, str]] = []  # the current run of single-line attributes
-
-    def flush() -> None:
-        width = max(len(k) for k, _ in run)
-        out.extend(f"{pad}{k.ljust(width)} = {v}" for k, v in run)
-        run.clear()
-
     for k in sorted(mapping):
         key = _object_key(k) if type(k) is str else object_key(k)
         lines = _lines(mapping[k], level)
@@ -170,12 +164,22 @@ def attributes(mapping: dict[str, Any], level: int) -> list[str]:
             run.append((key, lines[0]))
             continue
         if run:
-            flush()
+            _aligned(out, pad, run)
+            run = []
         out.append(f"{pad}{key} = {lines[0]}")
         out.extend(lines[1:])
     if run:
-        flush()
+        _aligned(out, pad, run)
     return out
+
+
+def _aligned(out: list[str], pad: str, run: list[tuple[str, str]]) -> None:
+    """Append a run of single-line attributes with their ``=`` in one column."""
+    if len(run) == 1:
+        out.append(f"{pad}{run[0][0]} = {run[0][1]}")
+        return
+    width = max(len(k) for k, _ in run)
+    out.extend([f"{pad}{k.ljust(width)} = {v}" for k, v in run])
 
 
 def to_hcl(value: Any, indent: int = 0) -> str:
