@@ -96,11 +96,12 @@ def boundary_principals(spec: Spec) -> dict[str, tuple[tuple[str, str], ...]]:
     return {key: tuple(sorted(found)) for key, found in pairs.items()}
 
 
-def boundary_statements(spec: Spec, key: str, boundary: Boundary) -> list[dict]:
-    """The statements of boundary ``key``: allows, region fence, self-protection."""
+def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it: bool) -> list[dict]:
+    """The statements of boundary ``key``: allows, region fence, self-protection.
+    ``users_carry_it`` says whether some user (not only roles) has it as boundary."""
     own_arn = spec.boundary_arn(key)
     statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
-    if spec.mfa.enforce and any(u.boundary == key for u in spec.users):
+    if spec.mfa.enforce and users_carry_it:
         # Users carry this boundary: without MFA self-service in the ceiling they could never enrol.
         statements += self_service_statements(spec)
     if boundary.regions:
@@ -140,7 +141,8 @@ def build_boundaries(spec: Spec) -> list[PolicyDoc]:
                 kind=KIND_BOUNDARY,
                 name=spec.boundary_policy_name(key),
                 spec_path=boundary.path,
-                document=policy(boundary_statements(spec, key, boundary)),
+                document=policy(boundary_statements(
+                    spec, key, boundary, any(kind == "user" for kind, _ in carriers.get(key, ())))),
                 attachments=carriers.get(key, ()),
                 managed=True,
                 description=boundary.description or f"Permissions boundary {key} (iamforge)",
