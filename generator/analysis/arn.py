@@ -2,16 +2,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from generator.analysis.catalog import catalog
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
 
-@dataclass(frozen=True)
-class Arn:
+class Arn(NamedTuple):
+    """The five parts of an ARN after ``arn:`` (a tuple: parsed for every resource of every
+    statement checked)."""
+
     partition: str
     service: str
     region: str

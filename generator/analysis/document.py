@@ -107,7 +107,12 @@ class Statement:
         return not self.not_resource and "*" in self.resources
 
     def services(self) -> tuple[str, ...]:
-        return tuple(sorted({a.partition(":")[0].lower() for a in self.actions if ":" in a}))
+        """The service prefixes the actions name, lower-case and sorted."""
+        return self.memo("_services", _services)
+
+
+def _services(stmt: Statement) -> tuple[str, ...]:
+    return tuple(sorted({a.partition(":")[0].lower() for a in stmt.actions if ":" in a}))
 
 
 def _names_every_action(stmt: Statement) -> bool:

@@ -19,7 +19,7 @@ class ResourceArns(DocumentRule):
 
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
         for stmt in doc.policy.statements:
-            services = {s for s in stmt.services()}
+            services = set(stmt.services())
             listed = isinstance(stmt.raw.get(stmt.resource_key), list)
             for i, resource in enumerate(stmt.resources):
                 path = f"{stmt.path}.{stmt.resource_key}" + (f"[{i}]" if listed else "")

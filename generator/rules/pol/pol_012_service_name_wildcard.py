@@ -21,6 +21,6 @@ class ServiceNameWildcard(DocumentRule):
             listed = isinstance(stmt.raw.get(stmt.action_key), list)
             for i, action in enumerate(stmt.actions):
                 service, sep, _ = action.partition(":")
-                if sep and any(c in service for c in "*?"):
+                if sep and ("*" in service or "?" in service):
                     path = f"{stmt.path}.{stmt.action_key}" + (f"[{i}]" if listed else "")
                     yield path, f"{action!r} has a wildcard in the service name"

@@ -25,12 +25,16 @@ class PolicyVariables(DocumentRule):
             for i, action in enumerate(stmt.actions):
                 if "${" in action:
                     yield f"{stmt.path}.{stmt.action_key}", f"policy variable in action {action!r} is not evaluated"
-            values = [(f"{stmt.path}.{stmt.resource_key}", r) for r in stmt.resources]
-            values += [(f"{stmt.path}.Condition.{c.operator}", v) for c in stmt.conditions for v in c.values]
-            for path, value in values:
-                problem = self._problem(value)
+            # Only a value with "${" can hold a variable, well formed or not.
+            for value in stmt.resources:
+                problem = self._problem(value) if "${" in value else None
                 if problem:
-                    yield path, problem
+                    yield f"{stmt.path}.{stmt.resource_key}", problem
+            for c in stmt.conditions:
+                for value in c.values:
+                    problem = self._problem(value) if "${" in value else None
+                    if problem:
+                        yield f"{stmt.path}.Condition.{c.operator}", problem
 
     @staticmethod
     def _problem(value: str) -> str | None:
