@@ -54,10 +54,8 @@ def targets_table(rows: list[tuple]) -> str:
 
 def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpus_limit: int | None = None) -> str:
     """Run the benchmarks and return RESULTS.md's text."""
-    scale_rows = []
-    for n in sizes:
-        print(f"spec scale: {n} roles x {runs} runs", file=sys.stderr)
-        scale_rows.append(spec_scale.measure(n, runs))
+    print(f"spec scale: {', '.join(map(str, sizes))} roles, taking turns, x {runs} runs", file=sys.stderr)
+    scale_rows = spec_scale.measure(sizes, runs)
     profile_size = 1000 if 1000 in sizes else max(sizes)
     print(f"spec scale: profile at {profile_size} roles", file=sys.stderr)
     profile = spec_scale.profile(profile_size)
@@ -86,6 +84,8 @@ def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpu
         "boundary per department. Each run is a fresh process reading a spec file written beforehand;",
         "start-up (imports, IAM catalogue, templates, a 10-role warm-up) is reported apart and not in",
         "the total. Total = load + validate + render + write, which is what `iamforge generate` does.",
+        "The sizes take turns run by run, so that the host's drift in speed (start-up time shows it)",
+        "falls on every size alike rather than on the comparison of time per role.",
         "Peak MB is the process's maximum RSS (start-up included) plus that of any process it forked",
         "(none by default; `IAMFORGE_PROCESSES=2` forks one for half the rules).",
         "",

@@ -88,18 +88,31 @@ def run_once(roles: int, spec_file: str | None = None) -> ScaleRun:
     return ScaleRun(roles, t1 - t0, t2 - t1, t3 - t2, t4 - t3, startup, peak_kb / 1024, len(findings), len(files))
 
 
-def measure(roles: int, runs: int) -> dict[str, float]:
-    """Medians over ``runs`` fresh subprocesses at ``roles`` roles."""
-    results = []
+def measure(sizes: list[int], runs: int) -> list[dict[str, float]]:
+    """Medians over ``runs`` fresh subprocesses at each size in ``sizes``.
+
+    The sizes take turns (every size once, then every size again): this host's speed drifts by
+    20% and more over minutes, and measuring one size after the other would put that drift into
+    the comparison of time per role across sizes.
+    """
+    results: dict[int, list[dict]] = {n: [] for n in sizes}
     with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
-        spec_file = Path(tmp) / "bench.yaml"
-        spec_file.write_text(synthetic_yaml(roles), encoding="utf-8")
+        spec_files = {}
+        for n in sizes:
+            spec_files[n] = Path(tmp) / f"bench-{n}.yaml"
+            spec_files[n].write_text(synthetic_yaml(n), encoding="utf-8")
         for _ in range(runs):
-            proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(roles), str(spec_file)],
-                                  capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parents[1])
-            if proc.returncode != 0:
-                raise RuntimeError(f"spec_scale {roles} failed:\n{proc.stderr}")
-            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            for n in sizes:
+                proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(n), str(spec_files[n])],
+                                      capture_output=True, text=True, check=False,
+                                      cwd=Path(__file__).resolve().parents[1])
+                if proc.returncode != 0:
+                    raise RuntimeError(f"spec_scale {n} failed:\n{proc.stderr}")
+                results[n].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    return [_summary(n, runs, results[n]) for n in sizes]
+
+
+def _summary(roles: int, runs: int, results: list[dict]) -> dict[str, float]:
     summary: dict[str, float] = {"roles": roles, "runs": runs}
     for key in (*PHASES, "startup", "peak_mb", "findings", "files"):
         summary[key] = median([r[key] for r in results])

@@ -28,10 +28,12 @@ def test_synthetic_spec_loads_and_covers_every_trust_kind() -> None:
 
 
 def test_spec_scale_subprocess_reports_every_phase() -> None:
-    row = spec_scale.measure(10, runs=1)
+    rows = spec_scale.measure([10, 20], runs=1)
+    assert [r["roles"] for r in rows] == [10, 20]
+    row = rows[0]
     assert {"load", "validate", "render", "write", "peak_mb"} <= set(row)
-    assert row["files"] > 0
-    assert "| 10 |" in spec_scale.table([row])
+    assert row["files"] > 0 and rows[1]["findings"] > row["findings"]
+    assert "| 10 |" in spec_scale.table(rows)
 
 
 @pytest.mark.corpus
