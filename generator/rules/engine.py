@@ -33,10 +33,10 @@ PARALLEL_MIN_DOCUMENTS = 600
 def _run(ctx: Context, phase: str) -> list[Finding]:
     rules = [rule for rule in all_rules() if ctx.mode in rule.modes and rule.phase == phase]
     found: list[Finding] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for findings in _findings_by_rule(ctx, rules):
         for f in findings:
-            key = (f.rule_id, f.path, f.message)
+            key = (f.rule_id, f.file, f.path, f.message)  # the file: check-policy's files share paths
             if key not in seen:
                 seen.add(key)
                 found.append(f)

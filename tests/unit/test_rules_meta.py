@@ -134,3 +134,12 @@ def test_identical_documents_are_checked_once_and_reported_for_each() -> None:
     rule = Counting.__new__(Counting)
     found = list(DocumentRule.check(rule, ctx))
     assert len(calls) == 1 and sorted(f.file for f in found) == ["a.json", "b.json"]
+
+
+def test_check_policy_reports_the_same_problem_in_every_file() -> None:
+    """Two files with the same problem at the same path are two findings, one per file."""
+    from generator.rules.engine import check_documents
+
+    doc = {"Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}  # no Version
+    found = check_documents([("a.json", "identity", doc), ("b.json", "identity", dict(doc))])
+    assert sorted(f.file for f in found if f.rule_id == "POL-001") == ["a.json", "b.json"]
