@@ -80,7 +80,7 @@ class DocumentRule(Rule):
         """Yield ``(document path, message)`` (optionally a third item, a Severity overriding
         the rule's), the path like ``Statement[2].Action``.
 
-        Look only at ``doc.kind``, ``doc.policy`` and ``doc.document``: results are reused
+        Look only at ``doc.kind``, ``doc.policy``, ``doc.document`` and ``doc.text``: results are reused
         for every document with the same content (``Context.distinct_documents``)."""
 
 
