@@ -21,9 +21,11 @@ demo: $(STAMP)
 	$(BIN)/iamforge validate examples/acme.yaml
 	$(BIN)/iamforge generate examples/acme.yaml -o modules_out
 
-# One pytest worker per core (pytest-xdist); PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-k loader".
+# One pytest worker per core (pytest-xdist); an idle worker takes tests queued for a busy one
+# (worksteal), so the few long terraform tests, collected together, do not all fall to one worker.
+# PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-k loader".
 test: $(STAMP)
-	$(BIN)/python -m pytest -n auto $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
 # Benchmarks (benchmarks/RESULTS.md): installs the `bench` extra (parliament) first.
 bench: $(STAMP)

@@ -126,6 +126,7 @@ class Context:
     # Documents by kind, then grouped by content: identical documents (every role's ABAC
     # policy, the MFA trust of many roles) are checked once and reported for each.
     _by_content: dict[str, list[list[DocView]]] = field(default_factory=dict, repr=False)
+    _groups: list[tuple[str, list[DocView]]] = field(default_factory=list, repr=False)  # all kinds, in order
 
     def __post_init__(self) -> None:
         groups: dict[tuple[str, bytes], list[DocView]] = {}
@@ -138,6 +139,7 @@ class Context:
             if group is None:
                 group = groups[(doc.kind, doc.content_key)] = []
                 self._by_content.setdefault(doc.kind, []).append(group)
+                self._groups.append((doc.kind, group))
             group.append(doc)
 
     def distinct_documents(self, kinds: tuple[str, ...]) -> list[list[DocView]]:
@@ -147,11 +149,9 @@ class Context:
         Document rules see only ``doc.kind`` and the document itself (``doc.policy``,
         ``doc.document``, ``doc.text``), so equal JSON gives equal results.
         """
-        groups = [g for kind in kinds for g in self._by_content.get(kind, ())]
-        if len(kinds) > 1:
-            order = {id(d): i for i, d in enumerate(self.documents)}
-            groups.sort(key=lambda g: order[id(g[0])])
-        return groups
+        if len(kinds) == 1:
+            return list(self._by_content.get(kinds[0], ()))
+        return [group for kind, group in self._groups if kind in kinds]
 
     @property
     def mode(self) -> str:

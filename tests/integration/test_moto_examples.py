@@ -9,6 +9,12 @@ targeting every other planned resource (terraform has no ``-exclude``):
   bucket policy only when ``Principal.Service`` is a plain string; the generated policy
   (valid on AWS) writes it as a one-element list, so moto answers InvalidTargetBucketForLogging.
 
+One more pair is applied only in the acme example (``APPLIED_ONCE``): after creating an
+``aws_s3_bucket_lifecycle_configuration`` the provider polls until its rules read back steadily,
+which takes about 55 s against moto however quick the API answers. The trail blueprint writes the same
+lifecycle rule for every spec (only the bucket and the days differ), so the other examples and acme's
+stacks leave them out of the apply.
+
 Two more moto gaps are checked another way, each in exactly one place below:
 
 * moto ignores ``PermissionsBoundary`` on CreateUser (and has no PutUserPermissionsBoundary),
@@ -34,10 +40,13 @@ from generator.tools.terraform import TerraformRunner
 pytestmark = [pytest.mark.terraform, pytest.mark.moto]
 
 PLAN_ONLY = ("module.access_analyzer", "module.cloudtrail.aws_s3_bucket_logging.this")
+APPLIED_ONCE = ("module.cloudtrail.aws_s3_bucket_lifecycle_configuration.this",
+                "module.cloudtrail.aws_s3_bucket_lifecycle_configuration.access_logs")
+APPLIED_IN = "acme"  # the example that applies APPLIED_ONCE
 
 
-def apply_targets(root: Path) -> list[str]:
-    """-target addresses for everything but PLAN_ONLY: the root's own resources, whole modules, or a
+def apply_targets(root: Path, plan_only: tuple[str, ...] = PLAN_ONLY + APPLIED_ONCE) -> list[str]:
+    """-target addresses for everything but ``plan_only``: the root's own resources, whole modules, or a
     module's other resources (read from the module's ``source``, wherever that folder is)."""
     import hcl2
 
@@ -52,15 +61,20 @@ def apply_targets(root: Path) -> list[str]:
     targets = [f"{rtype}.{rname}" for rtype, by_name in blocks(root, "resource") for rname in by_name]
     for name, body in blocks(root, "module"):
         module = f"module.{name}"
-        if module in PLAN_ONLY:
+        if module in plan_only:
             continue
-        if not any(p.startswith(module + ".") for p in PLAN_ONLY):
+        if not any(p.startswith(module + ".") for p in plan_only):
             targets.append(module)
             continue
         source = body["source"][0] if isinstance(body["source"], list) else body["source"]  # bc-python-hcl2 wraps values
         for rtype, by_name in blocks(root / source, "resource"):
-            targets += [f"{module}.{rtype}.{rname}" for rname in by_name if f"{module}.{rtype}.{rname}" not in PLAN_ONLY]
+            targets += [f"{module}.{rtype}.{rname}" for rname in by_name if f"{module}.{rtype}.{rname}" not in plan_only]
     return sorted(targets)
+
+
+def _under(address: str, held: str) -> bool:
+    """True when resource ``address`` is ``held`` or inside it (a module, or a resource's instances)."""
+    return address == held or address.startswith((held + ".", held + "["))
 
 
 def _doc(value: object) -> dict:
@@ -192,17 +206,20 @@ def test_example_applies_converges_and_destroys(
     tf = TerraformRunner(root, terraform_bin=terraform_bin, plugin_dir=tf_plugin_dir, env=env)
     tf.init()
 
+    held_back = PLAN_ONLY if spec_path.stem == APPLIED_IN else PLAN_ONLY + APPLIED_ONCE
+    targets = apply_targets(root, held_back)
+    tf.apply(auto_approve=True, targets=targets)
+
+    # One plan of the whole root: what was applied converges, and only what was held back is created.
+    second = tf.plan().plan
+    changed = user_boundary_gap(spec, second)
+    creates = {rc["address"] for rc in second.get("resource_changes", []) if rc["change"]["actions"] == ["create"]}
+    unexpected = [a for a in changed if not (a in creates and any(_under(a, held) for held in held_back))]
+    assert not unexpected, f"perpetual diff in {unexpected}:\n{render_text(summarize_plan(second))}"
     if (root / "modules" / "access_analyzer").is_dir():
-        planned = tf.plan("analyzer.tfplan", targets=["module.access_analyzer"]).plan["resource_changes"]
-        analyzers = [rc for rc in planned if rc["type"] == "aws_accessanalyzer_analyzer"
+        analyzers = [rc for rc in second["resource_changes"] if rc["type"] == "aws_accessanalyzer_analyzer"
                      and rc["change"]["after"]["type"] == "ACCOUNT" and rc["change"]["actions"] == ["create"]]
         assert len(analyzers) == len(spec.account.regions), "one external-access analyzer per region (plan only)"
-    targets = apply_targets(root)
-
-    tf.apply(auto_approve=True, targets=targets)
-    second = tf.plan(targets=targets)
-    changed = user_boundary_gap(spec, second.plan)
-    assert not changed, f"perpetual diff in {changed}:\n{render_text(summarize_plan(second.plan))}"
 
     check_deployed(spec, server)
     tf.destroy(targets=targets)
