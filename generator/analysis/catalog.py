@@ -100,6 +100,14 @@ def _template_key(key: str) -> str:
     return key[: m.start() + 1] if m else key
 
 
+class _TemplatedKeys(dict):
+    """:func:`_template_key` of each key, computed once."""
+
+    def __missing__(self, key: str) -> str:
+        value = self[key] = _template_key(key)
+        return value
+
+
 def _key_in(key: str, keys: frozenset[str]) -> bool:
     if key in keys:
         return True
@@ -120,18 +128,21 @@ class Catalog:
         self.by_service: dict[str, tuple[str, ...]] = {}
         self.service_keys: dict[str, dict[str, str]] = {}
         self.arn_templates: dict[str, dict[str, str]] = {}
+        templated = _TemplatedKeys()  # some 1,000 distinct keys, written 40,000 times
         for prefix, service in definition.items():
             if not isinstance(service, dict):
                 continue
             prefix = prefix.lower()
             names = []
             resources = service.get("resources", {})
+            # Resource-level keys (s3:ExistingObjectTag/<k>, ec2:ResourceTag/<k>) apply to the actions on them.
+            resource_keys = {name: {templated[k] for k in r.get("condition_keys", [])} for name, r in resources.items()}
             for action, info in service["privileges"].items():
                 types = info.get("resource_types", {})
-                keys = {_template_key(k) for t in types.values() for k in t.get("condition_keys", [])}
-                # Resource-level keys (s3:ExistingObjectTag/<k>, ec2:ResourceTag/<k>) apply too.
-                keys |= {_template_key(k) for t in types if t for k in
-                         resources.get(t.rstrip("*"), {}).get("condition_keys", [])}
+                keys = {templated[k] for t in types.values() for k in t.get("condition_keys", [])}
+                for t in types:
+                    if t:
+                        keys |= resource_keys.get(t.rstrip("*"), ())
                 full = f"{prefix}:{action}".lower()
                 self.actions[full] = ActionInfo(
                     name=f"{prefix}:{action}",
@@ -143,7 +154,7 @@ class Catalog:
                 names.append(full)
             self.by_service[prefix] = tuple(names)
             self.service_keys[prefix] = {
-                _template_key(k): v.get("type", "String") for k, v in service.get("conditions", {}).items()
+                templated[k]: v.get("type", "String") for k, v in service.get("conditions", {}).items()
             }
             self.arn_templates[prefix] = {k.lower(): v["arn"] for k, v in service.get("resources", {}).items()}
         self.all_actions: frozenset[str] = frozenset(self.actions)
