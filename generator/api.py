@@ -48,10 +48,11 @@ class GenerateOutcome:
     result: Any = None  # generator.render.GenerateResult
     written: bool = False
     blocked: bool = False
+    layout: str = "root"  # the layout generated (or compared against)
 
 
 def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False, dry_run: bool = False,
-             fail_on: Severity = Severity.ERROR, adopt: str | None = None, layout: str = "root") -> GenerateOutcome:
+             fail_on: Severity = Severity.ERROR, adopt: str | None = None, layout: str | None = None) -> GenerateOutcome:
     """Validate, then render the Terraform modules into ``out_dir`` atomically.
 
     Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
@@ -59,8 +60,12 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     ``adopt`` adds ``imports.tf`` with ``import {}`` blocks for resources that already exist:
     ``"aws"`` reads the account through boto3, anything else is an authorization-details JSON file.
     ``layout`` is ``"root"`` (one root module) or ``"stacks"`` (a baseline stack and one stack per
-    department, each with its own state); ``adopt`` goes with the root layout only.
+    department, each with its own state); None keeps the layout of the output already in
+    ``out_dir`` (root for a new folder), and a layout other than that one is refused: the
+    resources stay in the terraform states of the old root modules while the new ones start
+    empty. ``adopt`` goes with the root layout only.
     """
+    layout = _layout_for(Path(out_dir), layout)
     if adopt and layout != "root":
         raise UsageError("--adopt goes with --layout root: imports.tf addresses the resources of the one root module")
     report = Report(files=[str(spec_path)])
@@ -74,7 +79,7 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
         findings = check_spec(spec, policies)
     report.findings.extend(findings)
     if spec is None or at_or_above(findings, fail_on):
-        return GenerateOutcome(report=report, blocked=True)
+        return GenerateOutcome(report=report, blocked=True, layout=layout)
     from generator.render import generate as render_generate
 
     extra = {"imports.tf": adopt_imports(spec, adopt)} if adopt else None
@@ -84,7 +89,23 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     except OSError as exc:
         # The writer has already rolled back: nothing of this run is left in out_dir.
         raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
-    return GenerateOutcome(report=report, result=result, written=not (check or dry_run))
+    return GenerateOutcome(report=report, result=result, written=not (check or dry_run), layout=layout)
+
+
+def _layout_for(out_dir: Path, asked: str | None) -> str:
+    """``asked``, or the layout of the output already in ``out_dir`` (root for a new folder);
+    a UsageError when ``asked`` is not the layout ``out_dir`` already has."""
+    from generator.render import output_layout
+    from generator.render.writer import MANIFEST
+
+    existing = output_layout(out_dir) if out_dir.is_dir() else None
+    if asked is None or existing is None or asked == existing:
+        return asked or existing or "root"
+    raise UsageError(
+        f"{out_dir} holds --layout {existing} output (see its {MANIFEST}); generating --layout {asked} into it "
+        f"would leave every resource in the terraform state of the {existing} layout's root modules while the new "
+        f"ones start with empty state. Generate into another folder and move the resources over (terraform state "
+        f"mv, or import blocks), or leave out --layout to keep the layout {out_dir} has.")
 
 
 def adopt_imports(spec: Spec, source: str) -> str:

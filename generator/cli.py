@@ -117,11 +117,12 @@ def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str)
               help="Also write imports.tf: import blocks for resources that already exist (read with boto3).")
 @click.option("--authorization-details", "details", type=click.Path(dir_okay=False),
               help="With --adopt: read the account from this get-account-authorization-details JSON instead.")
-@click.option("--layout", type=click.Choice(["root", "stacks"]), default="root", show_default=True,
-              help="root: one root module. stacks: stacks/baseline plus one stack per department, each its own state.")
+@click.option("--layout", type=click.Choice(["root", "stacks"]), default=None,
+              help="root: one root module. stacks: stacks/baseline plus one stack per department, each its own "
+                   "state. Default: the layout the output folder already has; root for a new folder.")
 @handle_errors
 def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None,
-             layout: str) -> None:
+             layout: str | None) -> None:
     """Validate SPEC, then render its Terraform modules into the output folder."""
     if details and not adopt:
         raise UsageError("--authorization-details goes with --adopt")
@@ -140,7 +141,7 @@ def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, 
         if result.differences:
             for line in result.differences:
                 click.echo(line)
-            again = f"iamforge generate {spec} -o {out_dir}" + (f" --layout {layout}" if layout != "root" else "")
+            again = f"iamforge generate {spec} -o {out_dir}" + (" --layout stacks" if outcome.layout == "stacks" else "")
             click.echo(f"{out_dir} is not what {spec} generates: run `{again}`", err=True)
             sys.exit(EXIT_FINDINGS)
         click.echo(f"{out_dir} is up to date with {spec}")

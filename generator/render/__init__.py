@@ -23,6 +23,9 @@ Public API (used by ``generator.api``)::
 
 ``render(spec, layout="root") -> dict[str, str]``: the generated files in memory (path -> text).
 
+``output_layout(out_dir) -> str | None``: the layout of the iamforge output already in
+``out_dir`` (``root`` or ``stacks``, from its manifest), None when there is none.
+
 Errors: ``writer.ConflictError`` (a ``UsageError``, exit 2) when a generated file would
 overwrite a file iamforge did not create (not in ``.iamforge-manifest.json``);
 ``RenderError`` (an ``IamforgeError``) when a policy document has no place in the output;
@@ -39,7 +42,7 @@ per department (root module with its own ``modules/departments/`` and ``modules/
 """
 from __future__ import annotations
 
-from generator.render.pipeline import GenerateResult, RenderError, generate, render
+from generator.render.pipeline import GenerateResult, RenderError, generate, output_layout, render
 from generator.render.writer import ConflictError, Difference
 
-__all__ = ["ConflictError", "Difference", "GenerateResult", "RenderError", "generate", "render"]
+__all__ = ["ConflictError", "Difference", "GenerateResult", "RenderError", "generate", "output_layout", "render"]

@@ -273,6 +273,15 @@ def render(spec: Spec, extra_files: dict[str, str] | None = None, layout: str = 
     return dict(sorted(files.items()))
 
 
+def output_layout(out_dir: Path) -> str | None:
+    """The layout of the iamforge output already in ``out_dir``, from its manifest: ``stacks``
+    when it lists ``stacks.json``, ``root`` otherwise; None when there is no earlier output."""
+    listed = writer.read_manifest(out_dir) - {writer.MANIFEST}
+    if not listed:
+        return None
+    return "stacks" if STACKS_INDEX in listed else "root"
+
+
 def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = False,
              extra_files: dict[str, str] | None = None, layout: str = "root",
              policies: PolicySet | None = None) -> GenerateResult:

@@ -130,21 +130,34 @@ def test_stacks_are_byte_identical_across_processes() -> None:
     assert digests[0] == digests[1] == here
 
 
-def test_check_and_layout_switch(tmp_path: Path) -> None:
+def _tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_check_keeps_the_folder_layout_and_a_switch_is_refused(tmp_path: Path) -> None:
     spec, out = str(EXAMPLES / "acme.yaml"), tmp_path / "out"
     assert run("generate", spec, "-o", str(out), "--layout", "stacks").exit_code == 0
     manifest = json.loads((out / ".iamforge-manifest.json").read_text())["files"]
     assert "stacks/engineering/modules/roles/main.tf" in manifest and "stacks.json" in manifest
     assert run("generate", spec, "-o", str(out), "--layout", "stacks", "--check").exit_code == 0
-    stale = run("generate", spec, "-o", str(out), "--check")
-    assert stale.exit_code == 1 and "missing: main.tf" in stale.output
+    assert run("generate", spec, "-o", str(out), "--check").exit_code == 0  # without --layout: the folder's own
     (out / "stacks" / "finance" / "main.tf").write_text("# edited\n")
-    edited = run("generate", spec, "-o", str(out), "--layout", "stacks", "--check")
+    edited = run("generate", spec, "-o", str(out), "--check")
     assert edited.exit_code == 1 and "differs: stacks/finance/main.tf" in edited.output
-    assert "--layout stacks" in edited.output
-    # Switching back to the root layout removes the stacks iamforge wrote.
-    assert run("generate", spec, "-o", str(out)).exit_code == 0
-    assert not (out / "stacks").exists() and not (out / "stacks.json").exists()
+    assert f"iamforge generate {spec} -o {out} --layout stacks" in edited.output
+    # The other layout would strand the resources in the stacks' states: refused, nothing touched.
+    before = _tree(out)
+    switched = run("generate", spec, "-o", str(out), "--layout", "root")
+    assert switched.exit_code == 2 and "holds --layout stacks output" in switched.output
+    assert "terraform state" in switched.output
+    assert _tree(out) == before
+    # A new folder gets the root layout, and keeps it.
+    root = tmp_path / "root"
+    assert run("generate", spec, "-o", str(root)).exit_code == 0
+    assert (root / "main.tf").is_file() and not (root / "stacks.json").exists()
+    assert run("generate", spec, "-o", str(root), "--check").exit_code == 0
+    refused = run("generate", spec, "-o", str(root), "--layout", "stacks", "--check")
+    assert refused.exit_code == 2 and "holds --layout root output" in refused.output
 
 
 def test_department_named_baseline_is_refused(tmp_path: Path) -> None:
