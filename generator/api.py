@@ -62,12 +62,14 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     ``layout`` is ``"root"`` (one root module) or ``"stacks"`` (a baseline stack and one stack per
     department, each with its own state); None keeps the layout of the output already in
     ``out_dir`` (root for a new folder), and a layout other than that one is refused: the
-    resources stay in the terraform states of the old root modules while the new ones start
-    empty. ``adopt`` goes with the root layout only.
+    resources would stay in the old layout's terraform state while the new one starts empty. ``adopt`` goes with the root layout only.
     """
+    asked = layout
     layout = _layout_for(Path(out_dir), layout)
     if adopt and layout != "root":
-        raise UsageError("--adopt goes with --layout root: imports.tf addresses the resources of the one root module")
+        where = "" if asked else f" and {out_dir} holds --layout stacks output; adopt into another folder"
+        raise UsageError(f"--adopt goes with the root layout{where}: imports.tf addresses the resources of the one "
+                         "root module")
     report = Report(files=[str(spec_path)])
     spec, findings = load(spec_path)
     policies = None
@@ -102,10 +104,11 @@ def _layout_for(out_dir: Path, asked: str | None) -> str:
     if asked is None or existing is None or asked == existing:
         return asked or existing or "root"
     raise UsageError(
-        f"{out_dir} holds --layout {existing} output (see its {MANIFEST}); generating --layout {asked} into it "
-        f"would leave every resource in the terraform state of the {existing} layout's root modules while the new "
-        f"ones start with empty state. Generate into another folder and move the resources over (terraform state "
-        f"mv, or import blocks), or leave out --layout to keep the layout {out_dir} has.")
+        f"{out_dir} holds --layout {existing} output (see its {MANIFEST}); --layout {asked} there would strand the "
+        f"resources that the terraform state of the {existing} layout manages, while the {asked} layout starts "
+        f"with empty state. Leave out --layout to keep the {existing} layout, or generate --layout {asked} into "
+        f"another folder and move the resources across (import blocks in the new state, `terraform state rm` in the "
+        f"old); if nothing from {out_dir} was ever applied, delete it first.")
 
 
 def adopt_imports(spec: Spec, source: str) -> str:

@@ -192,7 +192,7 @@ def _stack_units(spec: Spec, policies: PolicySet) -> list[Unit]:
     clash = [key for key in spec.departments if key.lower() == BASELINE_STACK]
     if clash:
         raise UsageError(f"department {clash[0]!r} would share stacks/{BASELINE_STACK}/ with the baseline stack: "
-                         "rename the department, or use --layout root")
+                         "rename the department")
     ledger = Ledger(policies)
     account = _present(_account_contexts(spec, ledger), BASELINE_MODULES)
     departments = {key: _present(_identity_contexts(_department_spec(spec, key), ledger), DEPARTMENT_MODULES)

@@ -95,37 +95,36 @@ def manifest_text(files: dict[str, str], spec_name: str) -> str:
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
+def _recorded(out_dir: Path) -> dict[str, str]:
+    """The manifest's ``files`` (path -> sha256); {} when there is no manifest."""
+    path = out_dir / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
+    except (ValueError, AttributeError) as exc:
+        raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
+    if not (isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())):
+        raise UsageError(f"{path}: not an iamforge manifest (\"files\" must map each path to its sha256)")
+    return files
+
+
 def read_manifest(out_dir: Path) -> set[str]:
     """Paths listed in the manifest of a previous run (empty when there is none).
 
     Listed paths that would escape the output folder are ignored, so a tampered
     manifest cannot make iamforge delete files elsewhere.
     """
-    path = out_dir / MANIFEST
-    if not path.is_file():
+    listed = _recorded(out_dir)
+    if not listed and not (out_dir / MANIFEST).is_file():
         return set()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        listed = data.get("files", {})
-    except (ValueError, AttributeError) as exc:
-        raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
-    safe = set()
-    for p in listed:
-        parts = Path(p).parts
-        if isinstance(p, str) and p and not Path(p).is_absolute() and ".." not in parts:
-            safe.add(p)
+    safe = {p for p in listed if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
     return safe | {MANIFEST}
 
 
 def edited_files(out_dir: Path) -> list[str]:
     """Generated files (per the manifest) that are missing or no longer match their recorded hash."""
-    path = out_dir / MANIFEST
-    if not path.is_file():
-        return []
-    try:
-        recorded = json.loads(path.read_text(encoding="utf-8")).get("files", {})
-    except (ValueError, AttributeError) as exc:
-        raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
+    recorded = _recorded(out_dir)
     edited = []
     for rel in sorted(read_manifest(out_dir) - {MANIFEST}):
         target = out_dir / rel

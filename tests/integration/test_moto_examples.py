@@ -45,6 +45,10 @@ APPLIED_ONCE = ("module.cloudtrail.aws_s3_bucket_lifecycle_configuration.this",
 APPLIED_IN = "acme"  # the example that applies APPLIED_ONCE
 
 
+def test_the_example_that_applies_the_lifecycle_rules_exists() -> None:
+    assert APPLIED_IN in {p.stem for p in example_specs()}
+
+
 def apply_targets(root: Path, plan_only: tuple[str, ...] = PLAN_ONLY + APPLIED_ONCE) -> list[str]:
     """-target addresses for everything but ``plan_only``: the root's own resources, whole modules, or a
     module's other resources (read from the module's ``source``, wherever that folder is)."""

@@ -173,8 +173,13 @@ def test_department_named_baseline_is_refused(tmp_path: Path) -> None:
 
 
 def test_adopt_goes_with_the_root_layout(tmp_path: Path) -> None:
-    result = run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(tmp_path / "out"), "--layout", "stacks", "--adopt")
-    assert result.exit_code == 2 and "--layout root" in result.output
+    out = tmp_path / "out"
+    result = run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(out), "--layout", "stacks", "--adopt")
+    assert result.exit_code == 2 and "goes with the root layout" in result.output
+    assert run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(out), "--layout", "stacks").exit_code == 0
+    detected = run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(out), "--adopt",
+                   "--authorization-details", str(tmp_path / "details.json"))
+    assert detected.exit_code == 2 and f"{out} holds --layout stacks output; adopt into another folder" in detected.output
 
 
 def test_deploy_verbs_find_the_output_of_a_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

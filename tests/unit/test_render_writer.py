@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from generator.errors import UsageError
 from generator.render import writer
 from generator.render.writer import MANIFEST, ConflictError, commit, plan
 
@@ -95,6 +96,18 @@ def test_manifest_cannot_point_outside_the_output(tmp_path: Path) -> None:
     (out / MANIFEST).write_text(json.dumps({"files": {"../victim.tf": "x", "/etc/passwd": "y"}}))
     write(out, files_of(main="a\n"))
     assert victim.read_text() == "keep\n"
+
+
+@pytest.mark.parametrize("text", ['{"files": null}', '{"files": [1]}', '{"files": {"main.tf": 7}}', "[]", "{not json"])
+def test_a_malformed_manifest_is_a_usage_error_naming_it(tmp_path: Path, text: str) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / MANIFEST).write_text(text)
+    with pytest.raises(UsageError, match="not an iamforge manifest") as err:
+        plan(files_of(main="a\n"), out)
+    assert str(out / MANIFEST) in str(err.value)
+    with pytest.raises(UsageError, match="not an iamforge manifest"):
+        writer.edited_files(out)
 
 
 def test_failure_while_swapping_rolls_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
