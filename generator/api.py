@@ -62,7 +62,8 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     ``layout`` is ``"root"`` (one root module) or ``"stacks"`` (a baseline stack and one stack per
     department, each with its own state); None keeps the layout of the output already in
     ``out_dir`` (root for a new folder), and a layout other than that one is refused: the
-    resources would stay in the old layout's terraform state while the new one starts empty. ``adopt`` goes with the root layout only.
+    resources would stay in the old layout's terraform state while the new one starts empty.
+    ``adopt`` goes with the root layout only.
     """
     asked = layout
     layout = _layout_for(Path(out_dir), layout)

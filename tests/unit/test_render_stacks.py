@@ -179,7 +179,8 @@ def test_adopt_goes_with_the_root_layout(tmp_path: Path) -> None:
     assert run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(out), "--layout", "stacks").exit_code == 0
     detected = run("generate", str(EXAMPLES / "acme.yaml"), "-o", str(out), "--adopt",
                    "--authorization-details", str(tmp_path / "details.json"))
-    assert detected.exit_code == 2 and f"{out} holds --layout stacks output; adopt into another folder" in detected.output
+    assert detected.exit_code == 2
+    assert f"{out} holds --layout stacks output; adopt into another folder" in detected.output
 
 
 def test_deploy_verbs_find_the_output_of_a_stack(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
