@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,22 +21,22 @@ def load(path: str | Path) -> tuple[Spec | None, list[Finding]]:
         return None, list(exc.findings)
 
 
-def check_spec(spec: Spec, policies: Any = None) -> list[Finding]:
+def check_spec(spec: Spec, policies: Any = None, today: date | None = None) -> list[Finding]:
     """Run every rule on a loaded spec and its built ``policies`` (built here when omitted);
-    findings have their locations, exceptions are applied."""
+    findings have their locations, exceptions are applied as of ``today`` (default: today)."""
     from generator.rules.engine import validate_spec
 
-    return validate_spec(spec, policies=policies)
+    return validate_spec(spec, today=today, policies=policies)
 
 
-def validate(paths: list[str | Path]) -> Report:
-    """Load and check each spec; every problem becomes a finding."""
+def validate(paths: list[str | Path], today: date | None = None) -> Report:
+    """Load and check each spec, exceptions as of ``today``; every problem becomes a finding."""
     report = Report()
     for path in paths:
         spec, findings = load(path)
         report.files.append(str(path))
         if spec is not None:
-            findings = check_spec(spec)
+            findings = check_spec(spec, today=today)
         report.findings.extend(findings)
     return report
 
@@ -52,7 +53,8 @@ class GenerateOutcome:
 
 
 def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False, dry_run: bool = False,
-             fail_on: Severity = Severity.ERROR, adopt: str | None = None, layout: str | None = None) -> GenerateOutcome:
+             fail_on: Severity = Severity.ERROR, adopt: str | None = None, layout: str | None = None,
+             today: date | None = None) -> GenerateOutcome:
     """Validate, then render the Terraform modules into ``out_dir`` atomically.
 
     Nothing is written while findings at or above ``fail_on`` remain. With ``check`` the output
@@ -63,7 +65,7 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     department, each with its own state); None keeps the layout of the output already in
     ``out_dir`` (root for a new folder), and a layout other than that one is refused: the
     resources would stay in the old layout's terraform state while the new one starts empty.
-    ``adopt`` goes with the root layout only.
+    ``adopt`` goes with the root layout only. Exceptions are judged as of ``today`` (default: today).
     """
     asked = layout
     layout = _layout_for(Path(out_dir), layout)
@@ -79,7 +81,7 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
 
         # Built once: the documents the rules check are the documents written.
         policies = build(spec)
-        findings = check_spec(spec, policies)
+        findings = check_spec(spec, policies, today)
     report.findings.extend(findings)
     if spec is None or at_or_above(findings, fail_on):
         return GenerateOutcome(report=report, blocked=True, layout=layout)

@@ -9,6 +9,7 @@ import functools
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -79,6 +80,13 @@ def emit_report(findings: list[Finding], fmt: str, output: str | None, fail_on: 
     return EXIT_FINDINGS if at_or_above(findings, Severity(fail_on)) else EXIT_OK
 
 
+def as_of_option(fn: Callable) -> Callable:
+    """``--as-of DATE`` (or IAMFORGE_AS_OF): the day the spec's exceptions are judged on."""
+    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="IAMFORGE_AS_OF",
+                        help="Judge exception expiry as of this date, YYYY-MM-DD (default: today; also "
+                             "IAMFORGE_AS_OF): shows which exceptions will have expired by then.")(fn)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iamforge")
 def main() -> None:
@@ -98,10 +106,11 @@ def init(path: str, force: bool) -> None:
 @main.command()
 @click.argument("specs", nargs=-1, required=True, type=click.Path())
 @format_options
+@as_of_option
 @handle_errors
-def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str) -> None:
+def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str, as_of: datetime | None) -> None:
     """Check SPEC files against the schema and the best-practice rules."""
-    report = api.validate(list(specs))
+    report = api.validate(list(specs), today=as_of.date() if as_of else None)
     sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
 
 
@@ -120,15 +129,16 @@ def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str)
 @click.option("--layout", type=click.Choice(["root", "stacks"]), default=None,
               help="root: one root module. stacks: stacks/baseline plus one stack per department, each its own "
                    "state. Default: the layout the output folder already has; root for a new folder.")
+@as_of_option
 @handle_errors
 def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None,
-             layout: str | None) -> None:
+             layout: str | None, as_of: datetime | None) -> None:
     """Validate SPEC, then render its Terraform modules into the output folder."""
     if details and not adopt:
         raise UsageError("--authorization-details goes with --adopt")
     source = (details or "aws") if adopt else None
     outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on), adopt=source,
-                           layout=layout)
+                           layout=layout, today=as_of.date() if as_of else None)
     shown = [f for f in outcome.report.findings if not f.suppressed]
     if outcome.blocked:
         click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)

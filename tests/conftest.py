@@ -11,6 +11,12 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 CORPUS = REPO.parent / "shared" / "corpus"
 
+# The bundled examples hold exceptions that expire (2027-03-31 and later), as real ones must.
+# Every iamforge command the tests run, in this process or a child, judges them as of this
+# day, so the suite does not start failing on a date; tests of expiry give dates of their own.
+AS_OF = "2026-11-29"
+os.environ["IAMFORGE_AS_OF"] = AS_OF
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import replace
+from datetime import date
 
 import pytest
+from conftest import AS_OF
 
 from generator.policies import (
     KINDS,
@@ -511,7 +513,7 @@ def test_generate_builds_the_documents_once_and_emits_what_it_checked(tmp_path, 
         return built[-1]
 
     monkeypatch.setattr(policies_module, "build", counting)
-    outcome = api.generate("examples/acme.yaml", tmp_path / "out")
+    outcome = api.generate("examples/acme.yaml", tmp_path / "out", today=date.fromisoformat(AS_OF))
     assert outcome.written and len(built) == 1
     roles_tf = (tmp_path / "out" / "modules" / "roles" / "main.tf").read_text(encoding="utf-8")
     abac = next(d for d in built[0].docs.values() if d.key.endswith(".abac"))
