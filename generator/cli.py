@@ -9,7 +9,7 @@ import functools
 import json
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Callable
 
@@ -81,10 +81,22 @@ def emit_report(findings: list[Finding], fmt: str, output: str | None, fail_on: 
 
 
 def as_of_option(fn: Callable) -> Callable:
-    """``--as-of DATE`` (or IAMFORGE_AS_OF): the day the spec's exceptions are judged on."""
-    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), envvar="IAMFORGE_AS_OF",
-                        help="Judge exception expiry as of this date, YYYY-MM-DD (default: today; also "
-                             "IAMFORGE_AS_OF): shows which exceptions will have expired by then.")(fn)
+    """``--as-of DATE``: a later day to judge the spec's exceptions on."""
+    return click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), callback=_not_before_today,
+                        help="Judge exception expiry on this later day, YYYY-MM-DD (default: today): shows which "
+                             "exceptions will have expired by then.")(fn)
+
+
+def _not_before_today(ctx: click.Context, param: click.Parameter, value: datetime | None) -> date | None:
+    """The ``--as-of`` day; an earlier day than today would revive expired exceptions, so it is refused."""
+    if value is None:
+        return None
+    from generator.rules.suppress import today
+
+    if value.date() < today():
+        raise click.BadParameter(f"{value.date()} is before today ({today()}): an earlier day would bring expired "
+                                 "exceptions back to life; give today or a later day", ctx, param)
+    return value.date()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -108,9 +120,9 @@ def init(path: str, force: bool) -> None:
 @format_options
 @as_of_option
 @handle_errors
-def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str, as_of: datetime | None) -> None:
+def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str, as_of: date | None) -> None:
     """Check SPEC files against the schema and the best-practice rules."""
-    report = api.validate(list(specs), today=as_of.date() if as_of else None)
+    report = api.validate(list(specs), today=as_of)
     sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
 
 
@@ -132,13 +144,13 @@ def validate(specs: tuple[str, ...], fmt: str, output: str | None, fail_on: str,
 @as_of_option
 @handle_errors
 def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, adopt: bool, details: str | None,
-             layout: str | None, as_of: datetime | None) -> None:
+             layout: str | None, as_of: date | None) -> None:
     """Validate SPEC, then render its Terraform modules into the output folder."""
     if details and not adopt:
         raise UsageError("--authorization-details goes with --adopt")
     source = (details or "aws") if adopt else None
     outcome = api.generate(spec, out_dir, check=check, dry_run=dry_run, fail_on=Severity(fail_on), adopt=source,
-                           layout=layout, today=as_of.date() if as_of else None)
+                           layout=layout, today=as_of)
     shown = [f for f in outcome.report.findings if not f.suppressed]
     if outcome.blocked:
         click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,10 +13,9 @@ EXAMPLES = REPO / "examples"
 CORPUS = REPO.parent / "shared" / "corpus"
 
 # The bundled examples hold exceptions that expire (2027-03-31 and later), as real ones must.
-# Every iamforge command the tests run, in this process or a child, judges them as of this
-# day, so the suite does not start failing on a date; tests of expiry give dates of their own.
+# The tests judge them on this day (the clock_pinned fixture), so the suite does not start
+# failing on a date; tests of expiry give dates of their own.
 AS_OF = "2026-11-29"
-os.environ["IAMFORGE_AS_OF"] = AS_OF
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -25,6 +25,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite tests/golden/ from the current generator output instead of comparing",
     )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def clock_pinned() -> Iterator[None]:
+    """``generator.rules.suppress.today`` answers AS_OF in this process for the whole session
+    (a child process reads the real clock: see test_wheel)."""
+    from datetime import date
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("generator.rules.suppress.today", lambda: date.fromisoformat(AS_OF))
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -115,10 +115,9 @@ def read_manifest(out_dir: Path) -> set[str]:
     Listed paths that would escape the output folder are ignored, so a tampered
     manifest cannot make iamforge delete files elsewhere.
     """
-    listed = _recorded(out_dir)
-    if not listed and not (out_dir / MANIFEST).is_file():
+    if not (out_dir / MANIFEST).is_file():
         return set()
-    safe = {p for p in listed if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
+    safe = {p for p in _recorded(out_dir) if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
     return safe | {MANIFEST}
 
 

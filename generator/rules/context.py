@@ -18,6 +18,7 @@ from generator.analysis.escalation import DocumentTargets, Targets
 from generator.analysis.managed import lookup
 from generator.findings import Finding
 from generator.policies.document import PolicyDoc, TextFacts, text_facts
+from generator.rules import suppress
 from generator.spec.model import Department, Role, Spec, User
 
 
@@ -121,7 +122,7 @@ class Context:
     spec: Spec | None
     documents: list[DocView]
     policies: Any = None  # generator.policies.PolicySet in spec mode
-    today: date = field(default_factory=date.today)
+    today: date = field(default_factory=lambda: suppress.today())
     findings: list[Finding] = field(default_factory=list)  # for "post" rules
     # Documents by kind, then grouped by content: identical documents (every role's ABAC
     # policy, the MFA trust of many roles) are checked once and reported for each.
@@ -271,7 +272,7 @@ def spec_context(spec: Spec, policies: Any, today: date | None = None) -> Contex
     """A spec-mode context over the documents ``policies`` holds."""
     docs = [DocView(d.key, d.kind, d.name, d.spec_path or "", d.document, managed=d.managed,
                     attachments=tuple(d.attachments), in_spec=True, built=d) for d in policies.docs.values()]
-    return Context(spec=spec, documents=docs, policies=policies, today=today or date.today())
+    return Context(spec=spec, documents=docs, policies=policies, today=today or suppress.today())
 
 
 def document_context(items: list[tuple[str, str, Any]]) -> Context:

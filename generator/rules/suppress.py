@@ -8,6 +8,12 @@ from generator.findings import Finding
 from generator.spec.model import Exception_
 
 
+def today() -> date:
+    """The day exceptions are judged on when no later one is asked for (the one place the rules
+    read the clock)."""
+    return date.today()
+
+
 def path_within(path: str, scope: str) -> bool:
     """True when ``path`` is ``scope`` or lies below it (``a.b`` and ``a[0]`` are within ``a``).
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -53,7 +54,12 @@ def test_installed_wheel_validates_from_another_folder(wheel, tmp_path, examples
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": ""}
-    proc = subprocess.run([str(venv / "bin" / "iamforge"), "validate", str(examples_dir / "acme.yaml")],
+    # The installed command reads the real clock: acme with its exceptions renewed, so that the
+    # test does not depend on the day it runs.
+    acme = elsewhere / "acme.yaml"
+    acme.write_text(re.sub(r"expires: \d{4}-\d{2}-\d{2}", "expires: 2099-12-31",
+                           (examples_dir / "acme.yaml").read_text(encoding="utf-8")), encoding="utf-8")
+    proc = subprocess.run([str(venv / "bin" / "iamforge"), "validate", str(acme)],
                           cwd=elsewhere, capture_output=True, text=True, env=env)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     located = subprocess.run([str(py), "-c", "import generator; print(generator.__file__)"], cwd=elsewhere,

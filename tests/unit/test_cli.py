@@ -124,18 +124,19 @@ def test_fail_on_threshold(examples_dir):
     assert run("validate", "--fail-on", "error", acme).exit_code == 0
 
 
-def test_as_of_judges_the_exceptions_on_that_day(examples_dir, monkeypatch):
+def test_as_of_judges_the_exceptions_on_that_day(examples_dir):
     acme = str(examples_dir / "acme.yaml")  # its PRV-005 exception expires on 2027-03-31
     assert run("validate", "--as-of", "2027-03-31", acme).exit_code == 0
     late = run("validate", "--as-of", "2027-04-01", "--format", "json", acme)
     assert late.exit_code == 1
     rules = {f["rule_id"] for f in json.loads(late.output)["findings"] if not f.get("suppressed")}
     assert {"SPEC-020", "PRV-005"} <= rules
-    monkeypatch.setenv("IAMFORGE_AS_OF", "2027-04-01")
-    assert run("validate", acme).exit_code == 1
-    assert run("validate", "--as-of", "2027-03-31", acme).exit_code == 0  # the option wins over the variable
     bad = run("validate", "--as-of", "2027-13-01", acme)
     assert bad.exit_code == 2 and "--as-of" in bad.output
+    # An earlier day would revive expired exceptions: refused (today is pinned to AS_OF here).
+    past = run("validate", "--as-of", "2026-11-28", acme)
+    assert past.exit_code == 2 and "before today" in past.output
+    assert run("generate", acme, "-o", "unused", "--as-of", "2020-01-01").exit_code == 2
 
 
 def test_init_writes_valid_starter(tmp_path):
