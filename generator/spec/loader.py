@@ -18,7 +18,7 @@ import yaml
 from generator.errors import SpecError
 from generator.findings import Finding, Severity
 from generator.inputs import ContentError, TooLarge, decode_text, read_bytes
-from generator.spec.model import closest, pack_position, unpack_position
+from generator.spec.model import _COLUMN_BITS, closest, pack_position, unpack_position
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
@@ -93,6 +93,11 @@ class _Builder:
         self.alias_nodes = 0
         # anchor -> (value, nodes, [(relative path, mark, ScalarInfo or None)] under it)
         self.anchors: dict[str, tuple[Any, int, list[tuple[str, Any, ScalarInfo | None]]]] = {}
+        # The first characters an implicit type (bool, int, null, ...) can start with; a plain
+        # scalar starting with any other is text. Read from the live resolver table, so a library
+        # that adds resolvers is honoured; "every character" when one matches any first character.
+        resolvers = loader.yaml_implicit_resolvers
+        self._first_chars: Any = _EVERY if None in resolvers or loader.yaml_path_resolvers else frozenset(resolvers)
 
     def value(self, event: yaml.Event, path: str, depth: int) -> tuple[Any, int]:
         """The value starting with ``event`` and how many nodes it holds (aliases expanded)."""
@@ -145,46 +150,75 @@ class _Builder:
                 self.doc.scalars[path + rel] = info
         return copy.deepcopy(built), size
 
+    def _plain_text(self, event: yaml.Event) -> bool:
+        """Whether ``event`` is an unanchored scalar that reads as text without asking the resolver:
+        the great majority of a spec's scalars ("s3:GetObject", "arn:aws:..."), taken on a fast path."""
+        if type(event) is not yaml.ScalarEvent or event.anchor is not None:
+            return False
+        tag = event.tag
+        if tag is not None and tag != "!":
+            return tag == _STR
+        value = event.value
+        return not event.implicit[0] or bool(value) and value[0] not in self._first_chars
+
     def _sequence(self, path: str, depth: int) -> tuple[list, int]:
         out: list[Any] = []
         size = 1
         marks = self.doc.marks
-        event = self.loader.get_event()
-        while not isinstance(event, yaml.SequenceEndEvent):
+        get = self.loader.get_event
+        leaf = self._plain_text if depth < MAX_DEPTH else _never  # at the limit, value() refuses it
+        event = get()
+        while type(event) is not yaml.SequenceEndEvent:
             child = f"{path}[{len(out)}]"
-            marks.setdefault(child, _packed(event))
-            item, count = self.value(event, child, depth + 1)
-            out.append(item)
-            size += count
-            event = self.loader.get_event()
+            start = event.start_mark
+            marks.setdefault(child, ((start.line + 1) << _COLUMN_BITS) | (start.column + 1))
+            if leaf(event):
+                out.append(event.value)
+                size += 1
+            else:
+                item, count = self.value(event, child, depth + 1)
+                out.append(item)
+                size += count
+            event = get()
         return out, size
 
     def _mapping(self, path: str, depth: int) -> tuple[dict, int]:
         out: dict[str, Any] = {}
         seen: dict[str, int] = {}
         size = 1
-        event = self.loader.get_event()
-        while not isinstance(event, yaml.MappingEndEvent):
+        marks = self.doc.marks
+        get, plain = self.loader.get_event, self._plain_text
+        leaf = plain if depth < MAX_DEPTH else _never  # at the limit, value() refuses it
+        event = get()
+        while type(event) is not yaml.MappingEndEvent:
             key_event = event
-            if isinstance(key_event, yaml.AliasEvent) and isinstance(self.anchors.get(key_event.anchor, (None,))[0], str):
-                # An alias of a text scalar is a key like any other (as a node tree would have it).
-                key_event = yaml.ScalarEvent(None, None, (False, True), self._alias(key_event, path)[0],
-                                             key_event.start_mark, key_event.end_mark, "'")
-            problem = self._key_problem(key_event, path, seen)
-            if problem is not None:
-                self.findings.append(problem)
-                self._skip(key_event)
-                self._skip(self.loader.get_event())
+            if not plain(key_event) or key_event.value in seen:  # the fast path: a new text key
+                if isinstance(key_event, yaml.AliasEvent) and isinstance(self.anchors.get(key_event.anchor, (None,))[0], str):
+                    # An alias of a text scalar is a key like any other (as a node tree would have it).
+                    key_event = yaml.ScalarEvent(None, None, (False, True), self._alias(key_event, path)[0],
+                                                 key_event.start_mark, key_event.end_mark, "'")
+                problem = self._key_problem(key_event, path, seen)
+                if problem is not None:
+                    self.findings.append(problem)
+                    self._skip(key_event)
+                    self._skip(get())
+                    event = get()
+                    continue
+            key = key_event.value
+            child = f"{path}.{key}" if path else key  # join_path, for a key known to be text
+            if key_event.anchor is not None:
+                self._anchor(key_event, child, key, 1)
+            start = key_event.start_mark
+            seen[key] = start.line + 1
+            marks[child] = ((start.line + 1) << _COLUMN_BITS) | (start.column + 1)
+            event = get()
+            if leaf(event):
+                out[key] = event.value
+                size += 1
             else:
-                key = key_event.value
-                child = f"{path}.{key}" if path else key  # join_path, for a key known to be text
-                if key_event.anchor is not None:
-                    self._anchor(key_event, child, key, 1)
-                seen[key] = _pos(key_event)[0]
-                self.doc.marks[child] = _packed(key_event)
-                out[key], count = self.value(self.loader.get_event(), child, depth + 1)
+                out[key], count = self.value(event, child, depth + 1)
                 size += count
-            event = self.loader.get_event()
+            event = get()
         return out, size
 
     def _key_problem(self, event: yaml.Event, path: str, seen: dict[str, int]) -> Finding | None:
@@ -198,7 +232,12 @@ class _Builder:
                             *_pos(event), path)
         if tag != _STR and not event.style:
             kind = _TAG_NAMES.get(tag, tag)
-            return _finding("SCHEMA-004", f"key {key!r} is read by YAML as {kind} {_construct(_node(event, tag))!r}, "
+            try:
+                read = repr(_construct(event, tag))
+            except _Unreadable as exc:  # an explicit tag its text does not fit: !!int foo
+                return _finding("SCHEMA-007", f"cannot read key {key!r}: {exc}", self.file, *_pos(event),
+                                join_path(path, key))
+            return _finding("SCHEMA-004", f"key {key!r} is read by YAML as {kind} {read}, "
                             f"not as text; quote it: \"{key}\"", self.file, *_pos(event), join_path(path, key))
         if key in seen:
             line, col = _pos(event)
@@ -241,8 +280,8 @@ class _Builder:
         # How a non-text scalar was written, for "quote it" messages (SCHEMA-004).
         self.doc.scalars[path] = ScalarInfo(event.value, tag, not event.style)
         try:
-            return _construct(_node(event, tag))
-        except (yaml.YAMLError, ValueError) as exc:
+            return _construct(event, tag)
+        except _Unreadable as exc:
             self.findings.append(_finding("SCHEMA-007", f"cannot read value {event.value!r}: {exc}", self.file,
                                           *_pos(event), path))
             return event.value
@@ -262,8 +301,18 @@ def _relative_paths(value: Any, rel: str = "") -> list[str]:
     return out
 
 
-def _node(event: yaml.ScalarEvent, tag: str) -> yaml.ScalarNode:
-    return yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+def _never(event: yaml.Event) -> bool:
+    return False
+
+
+class _Every:
+    """A set holding every character."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+_EVERY = _Every()
 
 
 class _Abort(Exception):
@@ -271,8 +320,20 @@ class _Abort(Exception):
         self.finding = finding
 
 
-def _construct(node: yaml.ScalarNode) -> Any:
-    return _CONSTRUCTOR.construct_object(node, deep=True)
+class _Unreadable(Exception):
+    """A scalar its tag cannot be built from (``!!int foo``, ``!!int`` with no text, ``!custom x``)."""
+
+
+def _construct(event: yaml.ScalarEvent, tag: str) -> Any:
+    """The value of a scalar of ``tag``; raises _Unreadable saying why it has none."""
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    try:
+        return _CONSTRUCTOR.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError as exc:  # the position is the finding's; keep the problem alone
+        raise _Unreadable(exc.problem or str(exc)) from None
+    except Exception as exc:  # PyYAML's constructors fail on bad text with ValueError, IndexError, ...
+        reason = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
+        raise _Unreadable(f"not a valid {_TAG_NAMES.get(tag, tag)}{reason}") from None
 
 
 def _pos(item: yaml.Node | yaml.Event) -> tuple[int, int]:

@@ -231,3 +231,23 @@ def test_packed_positions_round_trip_up_to_the_file_size_cap():
 
     for line, column in [(1, 1), (7, 300), (MAX_BYTES, 1), (1, MAX_BYTES - 1), (MAX_BYTES - 1, MAX_BYTES - 1)]:
         assert unpack_position(pack_position(line, column)) == (line, column)
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "said"),
+    [
+        ("  alias: !!int\n", 10, "cannot read value '': not a valid integer"),
+        ("  alias: !!float abc\n", 10, "cannot read value 'abc': not a valid number"),
+        ("  alias: !!timestamp 2024-13-45\n", 10, "not a valid date (month must be in 1..12)"),
+        ("  alias: !custom x\n", 10, "could not determine a constructor for the tag '!custom'"),
+        ("  !!int alias: x\n", 3, "cannot read key 'alias': not a valid integer"),
+        ("  !!int : x\n", 3, "cannot read key '': not a valid integer"),
+        ("  !custom alias: x\n", 3, "cannot read key 'alias': could not determine a constructor"),
+    ],
+)
+def test_scalars_their_tag_cannot_build_are_findings(line, column, said):
+    """An explicit tag the text does not fit is a finding at its line, never a traceback (fuzzing
+    found `!!int` with no text and tagged keys raising IndexError/ValueError out of the loader)."""
+    f = only(BASE + line)
+    assert (f.rule_id, f.line, f.column) == ("SCHEMA-007", 5, column) and said in f.message, f
+    assert "\n" not in f.message
