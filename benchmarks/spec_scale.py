@@ -193,6 +193,133 @@ def _profile_here(roles: int, spec_file: str, top: int) -> str:
     return "\n".join(lines)
 
 
+# The steps of one load, validate, render and write, in order; "shared" steps come before the
+# rules and the rendering can part ways, so two cores could not share them out.
+STEPS = (
+    ("parse", "parse the YAML, with a line mark for every path", True),
+    ("schema", "schema check and model", True),
+    ("build", "build the policy documents", True),
+    ("context", "encode, hash and group the documents", True),
+    ("analysis", "normalize the documents; effective permissions of every principal", True),
+    ("rules", "run the rules, place and sort the findings", False),
+    ("render", "render the Terraform", False),
+    ("write", "write the files", False),
+)
+# What third-party code alone takes on the same input, without any of iamforge's work.
+FLOORS = (
+    ("yaml_events", "libyaml's event stream alone (no values built, no marks kept)"),
+    ("yaml_load", "stock `yaml.load` with the C loader (values, no line marks)"),
+    ("json_encode", "the C JSON encoder over every built document"),
+)
+
+
+def _breakdown_here(spec_file: str) -> dict[str, float]:
+    """Seconds of each of :data:`STEPS` and :data:`FLOORS` in this (fresh) process, after warm-up."""
+    import yaml
+
+    from generator.gcpause import gc_paused
+    from generator.policies import build
+    from generator.policies.document import canonical_json
+    from generator.render import writer
+    from generator.render.pipeline import render
+    from generator.rules.context import spec_context
+    from generator.rules.engine import validate_context
+    from generator.spec.check import check
+    from generator.spec.loader import parse
+    from generator.spec.normalize import build_model
+
+    @gc_paused  # as load_spec, build, validate_spec and render each do
+    def steps(text: str, out: Path) -> dict[str, float]:
+        times = [time.perf_counter()]
+
+        def lap() -> None:
+            times.append(time.perf_counter())
+
+        doc = parse(text, spec_file)
+        lap()
+        data, _ = check(doc)
+        spec, _ = build_model(doc, data)
+        lap()
+        policies = build(spec)
+        lap()
+        ctx = spec_context(spec, policies)
+        lap()
+        ctx.prepare()
+        lap()
+        validate_context(ctx)
+        lap()
+        files = render(spec, policies=policies)
+        lap()
+        writer.commit(writer.plan(files, out))
+        lap()
+        result = {name: b - a for (name, _, _), a, b in zip(STEPS, times, times[1:])}
+        start = time.perf_counter()
+        for built in policies.docs.values():
+            canonical_json(built.document)
+        result["json_encode"] = time.perf_counter() - start
+        return result
+
+    @gc_paused
+    def yaml_floors(text: str) -> dict[str, float]:
+        start = time.perf_counter()
+        events = yaml.CSafeLoader(text)
+        while events.get_event() is not None:
+            pass
+        events.dispose()
+        middle = time.perf_counter()
+        yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+        return {"yaml_events": middle - start, "yaml_load": time.perf_counter() - middle}
+
+    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
+        _warm_up(Path(tmp))
+        text = Path(spec_file).read_text(encoding="utf-8")
+        result = steps(text, Path(tmp) / "out")
+    result.update(yaml_floors(text))
+    return result
+
+
+def breakdown(roles: int, runs: int) -> dict[str, float]:
+    """Medians over ``runs`` fresh processes of each step and floor at ``roles`` roles."""
+    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
+        spec_file = Path(tmp) / "bench.yaml"
+        spec_file.write_text(synthetic_yaml(roles), encoding="utf-8")
+        results = []
+        for _ in range(runs):
+            proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", "--breakdown", str(spec_file)],
+                                  capture_output=True, text=True, check=False,
+                                  cwd=Path(__file__).resolve().parents[1])
+            if proc.returncode != 0:
+                raise RuntimeError(f"spec_scale breakdown failed:\n{proc.stderr}")
+            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    summary = {key: median([r[key] for r in results]) for key in results[0]}
+    summary["roles"] = roles
+    return summary
+
+
+def breakdown_table(result: dict[str, float], target: float = 1.0) -> str:
+    """Markdown: each step's time, the floors, and the least time two cores could give."""
+    roles = int(result["roles"])
+    total = sum(result[name] for name, _, _ in STEPS)
+    shared = sum(result[name] for name, _, alone in STEPS if alone)
+    split = sum(result[name] for name, _, alone in STEPS if not alone)
+    lines = [f"Each step of one run at {roles:,} roles, timed on its own (no profiler), median of fresh processes.",
+             "", "| step | s | ms per role | before the work can be split |", "|---|---:|---:|---|"]
+    for name, label, alone in STEPS:
+        lines.append(f"| {label} | {result[name]:.2f} | {1000 * result[name] / roles:.2f} | {'yes' if alone else 'no'} |")
+    lines.append(f"| **total** | **{total:.2f}** | **{1000 * total / roles:.2f}** | |")
+    lines += ["", "What third-party code alone takes on the same input:", "", "| floor | s |", "|---|---:|"]
+    for name, label in FLOORS:
+        lines.append(f"| {label} | {result[name]:.2f} |")
+    best = shared + split / 2
+    lines += [
+        "",
+        f"The steps before the rules and the rendering can part ways take {shared:.2f} s. Were the",
+        f"rest ({split:.2f} s) shared out perfectly over both cores, with nothing lost to forking, the",
+        f"total would still be {best:.2f} s: {'within' if best <= target else 'above'} the {target:g} s target.",
+    ]
+    return "\n".join(lines)
+
+
 # Where a function's own time is counted in the profile's summary (first matching prefix).
 _AREAS = (
     ("yaml/", "YAML parsing (libyaml + PyYAML)"),
@@ -218,7 +345,9 @@ def table(rows: list[dict[str, float]]) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--profile":
+    if sys.argv[1] == "--breakdown":
+        print(json.dumps(_breakdown_here(sys.argv[2])))
+    elif sys.argv[1] == "--profile":
         print(_profile_here(int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
     else:
         print(json.dumps(asdict(run_once(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None))))

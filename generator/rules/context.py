@@ -161,6 +161,13 @@ class Context:
     def documents_of(self, *kinds: str) -> list[DocView]:
         return [d for d in self.documents if d.kind in kinds]
 
+    def prepare(self) -> None:
+        """Build now what the rules share and would otherwise build on first use: the principals
+        and every document's normalized policy."""
+        self.principals()
+        for doc in self.documents:
+            _ = doc.policy
+
     def principals(self) -> list[PrincipalView]:
         """Every principal, built once per context."""
         if not hasattr(self, "_principals"):

@@ -36,6 +36,19 @@ def test_spec_scale_subprocess_reports_every_phase() -> None:
     assert "| 10 |" in spec_scale.table(rows)
 
 
+def test_breakdown_times_every_step_and_bounds_two_cores() -> None:
+    result = spec_scale.breakdown(20, runs=1)
+    steps = [name for name, _, _ in spec_scale.STEPS]
+    assert set(steps) | {name for name, _ in spec_scale.FLOORS} <= set(result)
+    assert all(result[name] >= 0 for name in steps) and result["rules"] > 0 and result["parse"] > 0
+    shared = sum(result[name] for name, _, alone in spec_scale.STEPS if alone)
+    split = sum(result[name] for name, _, alone in spec_scale.STEPS if not alone)
+    table = spec_scale.breakdown_table(result, target=shared + split / 2 + 1)
+    assert "| run the rules, place and sort the findings |" in table
+    assert f"would still be {shared + split / 2:.2f} s: within" in table
+    assert ": above the 0.001 s target" in spec_scale.breakdown_table(result, target=0.001)
+
+
 @pytest.mark.corpus
 def test_corpus_benchmark_on_a_few_documents() -> None:
     if not corpus.CORPUS.is_dir():
@@ -113,3 +126,18 @@ def test_targets_are_judged_from_the_measured_numbers() -> None:
                   {"ratio": 0.15, "iamforge_exceptions": 1}, {"ratio": 1.1})
     assert [met for _, _, met in bad] == [False] * 6
     assert [met for _, _, met in targets([], None, None)] == [None] * 6
+
+
+def test_missed_time_targets_are_named_with_their_cause() -> None:
+    from benchmarks.__main__ import _why_missed
+
+    def row(roles: int, total: float) -> dict[str, float]:
+        return {"roles": roles, "total": total, "ms_per_role": 1000 * total / roles}
+
+    text = " ".join(_why_missed([row(1000, 1.6), row(10000, 15.2)]))
+    assert "1 s target at 1,000 roles is missed (1.60 s)" in text
+    assert "10 s target at 10,000 roles is missed (15.20 s)" in text and "0.95x" in text
+    assert "10 s target" not in " ".join(_why_missed([row(1000, 1.6), row(10000, 9.5)]))
+    assert _why_missed([row(1000, 0.9), row(10000, 9.5)]) == []
+    only_ten = " ".join(_why_missed([row(1000, 0.9), row(10000, 10.5)]))
+    assert "1 s target" not in only_ten and "10 s target at 10,000 roles is missed (10.50 s)" in only_ten
