@@ -42,3 +42,10 @@ def test_well_typed_statements_pass():
 def test_statement_not_a_list(tmp_path):
     found = check_documents([("p.json", "identity", json.loads('{"Version": "2012-10-17", "Statement": 5}'))])
     assert [f.path for f in found if f.rule_id == "POL-002"] == ["Statement"]
+
+
+@pytest.mark.parametrize("document, kind", [([], "an array"), ("x", "a string"), (None, "null"), (3, "a number"),
+                                            (True, "a boolean")])
+def test_a_document_that_is_not_an_object_says_what_it_is(document, kind):
+    messages = [f.message for f in check_documents([("p.json", "identity", document)]) if f.rule_id == "POL-002"]
+    assert messages == [f"the policy must be a JSON object with a Statement, not {kind}"]

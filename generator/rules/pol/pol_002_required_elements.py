@@ -17,6 +17,17 @@ def _string_or_strings(value: object) -> bool:
     return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
 
 
+def _json_kind(value: object) -> str:
+    """How JSON names ``value``'s type: an array, a string, null, ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return "a string" if isinstance(value, str) else "an array" if isinstance(value, list) else type(value).__name__
+
+
 def _condition_value(value: object) -> bool:
     scalar = (str, bool, int, float)
     return isinstance(value, scalar) or (isinstance(value, list) and all(isinstance(v, scalar) for v in value))
@@ -34,7 +45,10 @@ class RequiredElements(DocumentRule):
 
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:
         raw = doc.document
-        if not isinstance(raw, dict) or "Statement" not in raw:
+        if not isinstance(raw, dict):
+            yield "Statement", f"the policy must be a JSON object with a Statement, not {_json_kind(raw)}"
+            return
+        if "Statement" not in raw:
             yield "Statement", "the policy has no Statement"
             return
         if not doc.policy.statements:
