@@ -74,12 +74,11 @@ def _why_missed(scale: list[dict[str, float]]) -> list[str]:
 def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpus_limit: int | None = None) -> str:
     """Run the benchmarks and return RESULTS.md's text."""
     print(f"spec scale: {', '.join(map(str, sizes))} roles, taking turns, x {runs} runs", file=sys.stderr)
-    scale_rows = spec_scale.measure(sizes, runs)
     profile_size = 1000 if 1000 in sizes else max(sizes)
+    scale_rows = spec_scale.measure(sizes, runs, floors_at=profile_size)
     print(f"spec scale: profile at {profile_size} roles", file=sys.stderr)
     profile = spec_scale.profile(profile_size)
-    print(f"spec scale: step by step at {profile_size} roles", file=sys.stderr)
-    steps = spec_scale.breakdown_table(spec_scale.breakdown(profile_size, runs))
+    steps = spec_scale.breakdown_table(next(r for r in scale_rows if r["roles"] == profile_size))
     print("corpus: iamforge check-policy vs parliament", file=sys.stderr)
     corpus_result = corpus.measure(runs=runs, limit=corpus_limit)
     print(f"plan: {plan_roles} roles", file=sys.stderr)

@@ -16,11 +16,33 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from benchmarks.stats import median
 from benchmarks.synthetic import synthetic_yaml
 
 PHASES = ("load", "validate", "render", "write")
+# The steps of one load, validate, render and write, in order; "shared" steps come before the
+# rules and the rendering can part ways, so two cores could not share them out.
+STEPS = (
+    ("parse", "parse the YAML, with a line mark for every path", True),
+    ("schema", "schema check and model", True),
+    ("build", "build the policy documents", True),
+    ("context", "encode, hash and group the documents", True),
+    ("analysis", "normalize the documents; effective permissions of every principal", True),
+    ("rules", "run the rules, place and sort the findings", False),
+    ("render", "render the Terraform", False),
+    ("write", "write the files", False),
+)
+# The phases of the scale table, as sums of steps.
+PHASE_STEPS = {"load": ("parse", "schema"), "validate": ("build", "context", "analysis", "rules"),
+               "render": ("render",), "write": ("write",)}
+# What third-party code alone takes on the same input, without any of iamforge's work.
+FLOORS = (
+    ("yaml_events", "libyaml's event stream alone (no values built, no marks kept)"),
+    ("yaml_load", "stock `yaml.load` with the C loader (values, no line marks)"),
+    ("json_encode", "the C JSON encoder over every built document"),
+)
 
 
 @dataclass
@@ -36,6 +58,8 @@ class ScaleRun:
     peak_mb: float
     findings: int
     files: int
+    steps: dict[str, float]  # seconds of each of STEPS (they add up to the four phases)
+    floors: dict[str, float]  # seconds of each of FLOORS; empty unless asked for
 
 
 def _warm_up(tmp: Path) -> None:
@@ -51,19 +75,15 @@ def _warm_up(tmp: Path) -> None:
     render(warm_spec)
 
 
-def run_once(roles: int, spec_file: str | None = None) -> ScaleRun:
-    """Time each phase on a spec of ``roles`` roles in this process.
+def run_once(roles: int, spec_file: str | None = None, floors: bool = False) -> ScaleRun:
+    """Time each step on a spec of ``roles`` roles in this process.
 
     ``spec_file`` is the synthetic spec written beforehand by the parent process, so that the
-    peak memory measured here is iamforge's alone, not that of building the YAML text.
+    peak memory measured here is iamforge's alone, not that of building the YAML text. The
+    steps run as ``iamforge generate`` runs them, with the garbage collector paused over the
+    same stretches; ``floors`` adds the :data:`FLOORS`, timed after the peak memory is read.
     """
     start = time.perf_counter()
-    from generator.policies import build
-    from generator.render import writer
-    from generator.render.pipeline import render
-    from generator.rules.engine import validate_spec
-    from generator.spec import load_spec
-
     with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
         _warm_up(Path(tmp))
         startup = time.perf_counter() - start
@@ -71,21 +91,87 @@ def run_once(roles: int, spec_file: str | None = None) -> ScaleRun:
         path = Path(spec_file) if spec_file else Path(tmp) / "bench.yaml"
         if not spec_file:
             path.write_text(synthetic_yaml(roles), encoding="utf-8")
-        out = Path(tmp) / "out"
-        t0 = time.perf_counter()
-        spec = load_spec(path)
-        t1 = time.perf_counter()
-        policies = build(spec)  # as `iamforge generate` does: built once, checked, then emitted
-        findings = validate_spec(spec, policies=policies)
-        t2 = time.perf_counter()
-        files = render(spec, policies=policies)
-        t3 = time.perf_counter()
-        writer.commit(writer.plan(files, out))
-        t4 = time.perf_counter()
+        text = path.read_text(encoding="utf-8")
+        steps, findings, files, policies = _steps(text, str(path), Path(tmp) / "out")
     # A forked helper (IAMFORGE_PROCESSES=2) holds memory too: add its peak. That over-counts the
     # pages both share, so with a child the figure is an upper bound; without one it is exact.
     peak_kb = _own_peak_kb() + resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return ScaleRun(roles, t1 - t0, t2 - t1, t3 - t2, t4 - t3, startup, peak_kb / 1024, len(findings), len(files))
+    phases = {phase: sum(steps[name] for name in names) for phase, names in PHASE_STEPS.items()}
+    return ScaleRun(roles, phases["load"], phases["validate"], phases["render"], phases["write"], startup,
+                    peak_kb / 1024, findings, files, steps, _floors(text, policies) if floors else {})
+
+
+def _steps(text: str, name: str, out: Path) -> tuple[dict[str, float], int, int, Any]:
+    """Seconds of each of :data:`STEPS` on the spec ``text``; the findings and files it gave,
+    and the built policies."""
+    from generator.gcpause import gc_paused
+    from generator.policies import build
+    from generator.render import writer
+    from generator.render.pipeline import render
+    from generator.rules.context import spec_context
+    from generator.rules.engine import validate_context
+    from generator.spec.check import check
+    from generator.spec.loader import parse
+    from generator.spec.normalize import build_model
+
+    times = [time.perf_counter()]
+
+    def lap() -> None:
+        times.append(time.perf_counter())
+
+    @gc_paused  # as load_spec_text
+    def load() -> Any:
+        doc = parse(text, name)
+        lap()
+        data, _ = check(doc)
+        spec, _ = build_model(doc, data)
+        lap()
+        return spec
+
+    @gc_paused  # as validate_spec
+    def validate(spec: Any, policies: Any) -> list:
+        ctx = spec_context(spec, policies)
+        lap()
+        ctx.prepare()
+        lap()
+        return validate_context(ctx)
+
+    spec = load()
+    policies = build(spec)  # as `iamforge generate` does: built once, checked, then emitted
+    lap()
+    findings = validate(spec, policies)
+    lap()
+    files = render(spec, policies=policies)
+    lap()
+    writer.commit(writer.plan(files, out))
+    lap()
+    steps = {step: b - a for (step, _, _), a, b in zip(STEPS, times, times[1:])}
+    return steps, len(findings), len(files), policies
+
+
+def _floors(text: str, policies: Any) -> dict[str, float]:
+    """Seconds of each of :data:`FLOORS` on the same spec text and documents."""
+    import yaml
+
+    from generator.gcpause import gc_paused
+    from generator.policies.document import canonical_json
+
+    @gc_paused
+    def timed() -> dict[str, float]:
+        times = [time.perf_counter()]
+        events = yaml.CSafeLoader(text)
+        while events.get_event() is not None:
+            pass
+        events.dispose()
+        times.append(time.perf_counter())
+        yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
+        times.append(time.perf_counter())
+        for built in policies.docs.values():
+            canonical_json(built.document)
+        times.append(time.perf_counter())
+        return {name: b - a for (name, _), a, b in zip(FLOORS, times, times[1:])}
+
+    return timed()
 
 
 def _own_peak_kb() -> int:
@@ -103,8 +189,9 @@ def _own_peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def measure(sizes: list[int], runs: int) -> list[dict[str, float]]:
-    """Medians over ``runs`` fresh subprocesses at each size in ``sizes``.
+def measure(sizes: list[int], runs: int, floors_at: int | None = None) -> list[dict[str, float]]:
+    """Medians over ``runs`` fresh subprocesses at each size in ``sizes``; the :data:`FLOORS`
+    too at the size ``floors_at``.
 
     The sizes take turns (every size once, then every size again): this host's speed drifts by
     20% and more over minutes, and measuring one size after the other would put that drift into
@@ -118,7 +205,8 @@ def measure(sizes: list[int], runs: int) -> list[dict[str, float]]:
             spec_files[n].write_text(synthetic_yaml(n), encoding="utf-8")
         for _ in range(runs):
             for n in sizes:
-                proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(n), str(spec_files[n])],
+                floors = ["--floors"] if n == floors_at else []
+                proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", str(n), str(spec_files[n]), *floors],
                                       capture_output=True, text=True, check=False,
                                       cwd=Path(__file__).resolve().parents[1])
                 if proc.returncode != 0:
@@ -131,6 +219,9 @@ def _summary(roles: int, runs: int, results: list[dict]) -> dict[str, float]:
     summary: dict[str, float] = {"roles": roles, "runs": runs}
     for key in (*PHASES, "startup", "peak_mb", "findings", "files"):
         summary[key] = median([r[key] for r in results])
+    for group in ("steps", "floors"):
+        for key in results[0][group]:
+            summary[key] = median([r[group][key] for r in results])
     summary["total"] = median([sum(r[p] for p in PHASES) for r in results])
     summary["validate_generate"] = median([r["validate"] + r["render"] + r["write"] for r in results])
     summary["ms_per_role"] = 1000 * summary["total"] / roles
@@ -193,123 +284,22 @@ def _profile_here(roles: int, spec_file: str, top: int) -> str:
     return "\n".join(lines)
 
 
-# The steps of one load, validate, render and write, in order; "shared" steps come before the
-# rules and the rendering can part ways, so two cores could not share them out.
-STEPS = (
-    ("parse", "parse the YAML, with a line mark for every path", True),
-    ("schema", "schema check and model", True),
-    ("build", "build the policy documents", True),
-    ("context", "encode, hash and group the documents", True),
-    ("analysis", "normalize the documents; effective permissions of every principal", True),
-    ("rules", "run the rules, place and sort the findings", False),
-    ("render", "render the Terraform", False),
-    ("write", "write the files", False),
-)
-# What third-party code alone takes on the same input, without any of iamforge's work.
-FLOORS = (
-    ("yaml_events", "libyaml's event stream alone (no values built, no marks kept)"),
-    ("yaml_load", "stock `yaml.load` with the C loader (values, no line marks)"),
-    ("json_encode", "the C JSON encoder over every built document"),
-)
-
-
-def _breakdown_here(spec_file: str) -> dict[str, float]:
-    """Seconds of each of :data:`STEPS` and :data:`FLOORS` in this (fresh) process, after warm-up."""
-    import yaml
-
-    from generator.gcpause import gc_paused
-    from generator.policies import build
-    from generator.policies.document import canonical_json
-    from generator.render import writer
-    from generator.render.pipeline import render
-    from generator.rules.context import spec_context
-    from generator.rules.engine import validate_context
-    from generator.spec.check import check
-    from generator.spec.loader import parse
-    from generator.spec.normalize import build_model
-
-    @gc_paused  # as load_spec, build, validate_spec and render each do
-    def steps(text: str, out: Path) -> dict[str, float]:
-        times = [time.perf_counter()]
-
-        def lap() -> None:
-            times.append(time.perf_counter())
-
-        doc = parse(text, spec_file)
-        lap()
-        data, _ = check(doc)
-        spec, _ = build_model(doc, data)
-        lap()
-        policies = build(spec)
-        lap()
-        ctx = spec_context(spec, policies)
-        lap()
-        ctx.prepare()
-        lap()
-        validate_context(ctx)
-        lap()
-        files = render(spec, policies=policies)
-        lap()
-        writer.commit(writer.plan(files, out))
-        lap()
-        result = {name: b - a for (name, _, _), a, b in zip(STEPS, times, times[1:])}
-        start = time.perf_counter()
-        for built in policies.docs.values():
-            canonical_json(built.document)
-        result["json_encode"] = time.perf_counter() - start
-        return result
-
-    @gc_paused
-    def yaml_floors(text: str) -> dict[str, float]:
-        start = time.perf_counter()
-        events = yaml.CSafeLoader(text)
-        while events.get_event() is not None:
-            pass
-        events.dispose()
-        middle = time.perf_counter()
-        yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506 - the safe C loader
-        return {"yaml_events": middle - start, "yaml_load": time.perf_counter() - middle}
-
-    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
-        _warm_up(Path(tmp))
-        text = Path(spec_file).read_text(encoding="utf-8")
-        result = steps(text, Path(tmp) / "out")
-    result.update(yaml_floors(text))
-    return result
-
-
-def breakdown(roles: int, runs: int) -> dict[str, float]:
-    """Medians over ``runs`` fresh processes of each step and floor at ``roles`` roles."""
-    with tempfile.TemporaryDirectory(prefix="iamforge-bench-") as tmp:
-        spec_file = Path(tmp) / "bench.yaml"
-        spec_file.write_text(synthetic_yaml(roles), encoding="utf-8")
-        results = []
-        for _ in range(runs):
-            proc = subprocess.run([sys.executable, "-m", "benchmarks.spec_scale", "--breakdown", str(spec_file)],
-                                  capture_output=True, text=True, check=False,
-                                  cwd=Path(__file__).resolve().parents[1])
-            if proc.returncode != 0:
-                raise RuntimeError(f"spec_scale breakdown failed:\n{proc.stderr}")
-            results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
-    summary = {key: median([r[key] for r in results]) for key in results[0]}
-    summary["roles"] = roles
-    return summary
-
-
 def breakdown_table(result: dict[str, float], target: float = 1.0) -> str:
-    """Markdown: each step's time, the floors, and the least time two cores could give."""
+    """Markdown for one row of :func:`measure`: each step's time, the floors (when measured),
+    and the least time two cores could give."""
     roles = int(result["roles"])
     total = sum(result[name] for name, _, _ in STEPS)
     shared = sum(result[name] for name, _, alone in STEPS if alone)
     split = sum(result[name] for name, _, alone in STEPS if not alone)
-    lines = [f"Each step of one run at {roles:,} roles, timed on its own (no profiler), median of fresh processes.",
+    lines = [f"Each step at {roles:,} roles, in the runs of the table above (no profiler): medians of each step.",
              "", "| step | s | ms per role | before the work can be split |", "|---|---:|---:|---|"]
     for name, label, alone in STEPS:
         lines.append(f"| {label} | {result[name]:.2f} | {1000 * result[name] / roles:.2f} | {'yes' if alone else 'no'} |")
     lines.append(f"| **total** | **{total:.2f}** | **{1000 * total / roles:.2f}** | |")
-    lines += ["", "What third-party code alone takes on the same input:", "", "| floor | s |", "|---|---:|"]
-    for name, label in FLOORS:
-        lines.append(f"| {label} | {result[name]:.2f} |")
+    if all(name in result for name, _ in FLOORS):
+        lines += ["", "What third-party code alone takes on the same input, in the same runs:", "", "| floor | s |",
+                  "|---|---:|"]
+        lines += [f"| {label} | {result[name]:.2f} |" for name, label in FLOORS]
     best = shared + split / 2
     lines += [
         "",
@@ -345,9 +335,8 @@ def table(rows: list[dict[str, float]]) -> str:
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "--breakdown":
-        print(json.dumps(_breakdown_here(sys.argv[2])))
-    elif sys.argv[1] == "--profile":
+    if sys.argv[1] == "--profile":
         print(_profile_here(int(sys.argv[2]), sys.argv[3], int(sys.argv[4])))
     else:
-        print(json.dumps(asdict(run_once(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None))))
+        print(json.dumps(asdict(run_once(int(sys.argv[1]), sys.argv[2] if len(sys.argv) > 2 else None,
+                                         floors="--floors" in sys.argv[3:]))))

@@ -27,20 +27,22 @@ def test_synthetic_spec_loads_and_covers_every_trust_kind() -> None:
     validate_spec(spec)
 
 
-def test_spec_scale_subprocess_reports_every_phase() -> None:
-    rows = spec_scale.measure([10, 20], runs=1)
+def test_spec_scale_subprocess_reports_every_phase_and_step() -> None:
+    rows = spec_scale.measure([10, 20], runs=1, floors_at=20)
     assert [r["roles"] for r in rows] == [10, 20]
     row = rows[0]
     assert {"load", "validate", "render", "write", "peak_mb"} <= set(row)
     assert row["files"] > 0 and rows[1]["findings"] > row["findings"]
     assert "| 10 |" in spec_scale.table(rows)
-
-
-def test_breakdown_times_every_step_and_bounds_two_cores() -> None:
-    result = spec_scale.breakdown(20, runs=1)
     steps = [name for name, _, _ in spec_scale.STEPS]
-    assert set(steps) | {name for name, _ in spec_scale.FLOORS} <= set(result)
+    floors = [name for name, _ in spec_scale.FLOORS]
+    assert set(steps) <= set(row) and not set(floors) & set(row)  # floors only where asked for
+    result = rows[1]
+    assert set(steps) | set(floors) <= set(result)
     assert all(result[name] >= 0 for name in steps) and result["rules"] > 0 and result["parse"] > 0
+    # The phases are the steps, summed.
+    for phase, names in spec_scale.PHASE_STEPS.items():
+        assert result[phase] == pytest.approx(sum(result[name] for name in names))
     shared = sum(result[name] for name, _, alone in spec_scale.STEPS if alone)
     split = sum(result[name] for name, _, alone in spec_scale.STEPS if not alone)
     table = spec_scale.breakdown_table(result, target=shared + split / 2 + 1)
