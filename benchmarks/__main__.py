@@ -60,8 +60,8 @@ def _why_missed(scale: list[dict[str, float]]) -> list[str]:
     if one and one["total"] > 1.0:
         out += [f"The 1 s target at 1,000 roles is missed ({one['total']:.2f} s). No one step explains it: the",
                 "time is spread over every step below, each doing its part for every role, and the steps",
-                "that must run before the work can be shared out between the two cores already take most",
-                "of the second."]
+                "that must run before the work can be shared out between the two cores take too much of",
+                "it (the paragraph after the tables works out the least time two cores could give)."]
     if ten and ten["total"] > 10.0:
         out.append(f"The 10 s target at 10,000 roles is missed ({ten['total']:.2f} s).")
         if one:
