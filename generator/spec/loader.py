@@ -33,6 +33,7 @@ _TAG_NAMES = {
     "tag:yaml.org,2002:float": "number",
     "tag:yaml.org,2002:timestamp": "date",
     "tag:yaml.org,2002:null": "null",
+    "tag:yaml.org,2002:value": "YAML 1.1's default-value key",
 }
 
 
@@ -233,11 +234,13 @@ class _Builder:
         if tag != _STR and not event.style:
             kind = _TAG_NAMES.get(tag, tag)
             try:
-                read = repr(_construct(event, tag))
-            except _Unreadable as exc:  # an explicit tag its text does not fit: !!int foo
-                return _finding("SCHEMA-007", f"cannot read key {key!r}: {exc}", self.file, *_pos(event),
-                                join_path(path, key))
-            return _finding("SCHEMA-004", f"key {key!r} is read by YAML as {kind} {read}, "
+                read = " " + repr(_construct(event, tag))
+            except _Unreadable as exc:
+                if event.tag not in (None, "!"):  # an explicit tag its text does not fit: !!int foo
+                    return _finding("SCHEMA-007", f"cannot read key {key!r}: {exc}", self.file, *_pos(event),
+                                    join_path(path, key))
+                read = ""  # a YAML 1.1 type with no value in a safe load: `=`
+            return _finding("SCHEMA-004", f"key {key!r} is read by YAML as {kind}{read}, "
                             f"not as text; quote it: \"{key}\"", self.file, *_pos(event), join_path(path, key))
         if key in seen:
             line, col = _pos(event)
@@ -282,8 +285,12 @@ class _Builder:
         try:
             return _construct(event, tag)
         except _Unreadable as exc:
-            self.findings.append(_finding("SCHEMA-007", f"cannot read value {event.value!r}: {exc}", self.file,
-                                          *_pos(event), path))
+            if event.tag in (None, "!"):  # a YAML 1.1 type with no value in a safe load: `=`
+                problem = ("SCHEMA-004", f"{event.value!r} is read by YAML as {_TAG_NAMES.get(tag, tag)}, not as text; "
+                           f"quote it: \"{event.value}\"")
+            else:
+                problem = ("SCHEMA-007", f"cannot read value {event.value!r}: {exc}")
+            self.findings.append(_finding(*problem, self.file, *_pos(event), path))
             return event.value
 
 
@@ -329,11 +336,17 @@ def _construct(event: yaml.ScalarEvent, tag: str) -> Any:
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
     try:
         return _CONSTRUCTOR.construct_object(node, deep=True)
-    except yaml.MarkedYAMLError as exc:  # the position is the finding's; keep the problem alone
-        raise _Unreadable(exc.problem or str(exc)) from None
-    except Exception as exc:  # PyYAML's constructors fail on bad text with ValueError, IndexError, ...
+    except yaml.MarkedYAMLError as exc:  # the position is the finding's; keep what it says
+        raise _Unreadable(" ".join(filter(None, [exc.context, exc.problem])) or str(exc)) from None
+    except (ValueError, IndexError, KeyError, AttributeError) as exc:
+        # What PyYAML's safe constructors raise on text their tag does not fit: ValueError
+        # (`!!int foo`), IndexError (`!!int` with no text), KeyError (`!!bool maybe`),
+        # AttributeError (`!!timestamp x`).
         reason = f" ({exc})" if isinstance(exc, ValueError) and str(exc) else ""
         raise _Unreadable(f"not a valid {_TAG_NAMES.get(tag, tag)}{reason}") from None
+    finally:  # the constructor remembers every node it saw: forget them, scalars share nothing
+        _CONSTRUCTOR.constructed_objects.clear()
+        _CONSTRUCTOR.recursive_objects.clear()
 
 
 def _pos(item: yaml.Node | yaml.Event) -> tuple[int, int]:

@@ -243,6 +243,8 @@ def test_packed_positions_round_trip_up_to_the_file_size_cap():
         ("  !!int alias: x\n", 3, "cannot read key 'alias': not a valid integer"),
         ("  !!int : x\n", 3, "cannot read key '': not a valid integer"),
         ("  !custom alias: x\n", 3, "cannot read key 'alias': could not determine a constructor"),
+        ("  alias: !!bool maybe\n", 10, "cannot read value 'maybe': not a valid boolean"),
+        ("  alias: !!timestamp x\n", 10, "cannot read value 'x': not a valid date"),
     ],
 )
 def test_scalars_their_tag_cannot_build_are_findings(line, column, said):
@@ -251,3 +253,41 @@ def test_scalars_their_tag_cannot_build_are_findings(line, column, said):
     f = only(BASE + line)
     assert (f.rule_id, f.line, f.column) == ("SCHEMA-007", 5, column) and said in f.message, f
     assert "\n" not in f.message
+
+
+@pytest.mark.parametrize(("line", "column", "said"), [
+    ("  =: x\n", 3, "key '=' is read by YAML as YAML 1.1's default-value key, not as text; quote it: \"=\""),
+    ("  alias: =\n", 10, "'=' is read by YAML as YAML 1.1's default-value key, not as text; quote it: \"=\""),
+])
+def test_yaml_default_value_key_is_a_typing_finding(line, column, said):
+    f = only(BASE + line)
+    assert (f.rule_id, f.line, f.column, f.message) == ("SCHEMA-004", 5, column, said)
+
+
+def test_the_loader_keeps_no_nodes_between_files():
+    from generator.spec import loader
+
+    for text in (BASE + "  alias: !!int 5\n", BASE + "  alias: !!int\n", BASE + "  !!int 1: x\n"):
+        with pytest.raises(SpecError):
+            load_spec_text(text, "s.yaml")
+        assert not loader._CONSTRUCTOR.constructed_objects and not loader._CONSTRUCTOR.recursive_objects
+
+
+def test_fast_path_reads_as_the_general_path(examples_dir, monkeypatch):
+    """Plain text scalars skip the general path (resolver, tags, anchors); with the fast path
+    switched off every example and a synthetic spec give the same data, marks and scalars."""
+    from benchmarks.synthetic import synthetic_yaml
+    from generator.spec import loader
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(examples_dir.glob("*.yaml"))]
+    texts.append(synthetic_yaml(30))
+    texts.append(BASE + "tags:\n  common: {a: &x 'y', \"b\": *x, !!str c: !!str 1, ! d: ! e, f: '', g: ~}\n"
+                 "  required: [Owner, Owner]\n")
+
+    def read(text):
+        doc = loader.parse(text, "s.yaml")
+        return doc.data, doc.marks, doc.scalars
+
+    fast = [read(t) for t in texts]
+    monkeypatch.setattr(loader._Builder, "_plain_text", lambda self, event: False)
+    assert [read(t) for t in texts] == fast
