@@ -53,21 +53,30 @@ def targets_table(rows: list[tuple]) -> str:
 
 
 def _why_missed(scale: list[dict[str, float]]) -> list[str]:
-    """Paragraphs saying which time targets are missed and what explains it (none when met)."""
+    """Paragraphs naming the missed time targets with what the step times say about them
+    (none when both are met)."""
     by_size = {int(r["roles"]): r for r in scale}
     one, ten = by_size.get(1000), by_size.get(10000)
+    labels = {name: label for name, label, _ in spec_scale.STEPS}
     out = []
     if one and one["total"] > 1.0:
-        out += [f"The 1 s target at 1,000 roles is missed ({one['total']:.2f} s). No one step explains it: the",
-                "time is spread over every step below, each doing its part for every role, and the steps",
-                "that must run before the work can be shared out between the two cores take too much of",
-                "it (the paragraph after the tables works out the least time two cores could give)."]
+        steps = {name: one[name] for name in labels if name in one}
+        out.append(f"The 1 s target at 1,000 roles is missed ({one['total']:.2f} s).")
+        if steps:
+            top = max(steps, key=steps.__getitem__)
+            share = steps[top] / sum(steps.values())
+            out.append(f"The largest step ({labels[top]}) takes {share:.0%} of the time; the table below "
+                       "shows the others and how fast two cores could be.")
     if ten and ten["total"] > 10.0:
         out.append(f"The 10 s target at 10,000 roles is missed ({ten['total']:.2f} s).")
         if one:
+            growth = {name: ten[name] / 10 / one[name] for name in labels if one.get(name) and name in ten}
             ratio = ten["ms_per_role"] / one["ms_per_role"]
-            out += [f"Time per role there is {ratio:.2f}x that at 1,000: no step grows faster than the spec does,",
-                    "and the time per role is what the steps below show."]
+            out.append(f"Its time per role is {ratio:.2f}x that at 1,000 roles.")
+            if growth:
+                top = max(growth, key=growth.__getitem__)
+                out.append(f"The step whose time per role grows most from 1,000 to 10,000 roles ({labels[top]}) "
+                           f"grows {growth[top]:.2f}x.")
     return out + [""] if out else []
 
 
