@@ -95,43 +95,42 @@ def manifest_text(files: dict[str, str], spec_name: str) -> str:
     return json.dumps(body, indent=2, sort_keys=True) + "\n"
 
 
-def _recorded(out_dir: Path) -> dict[str, str]:
-    """The manifest's ``files`` (path -> sha256); {} when there is no manifest."""
+def _recorded(out_dir: Path) -> dict[str, str] | None:
+    """The manifest's ``files`` (path -> sha256), None when there is no manifest.
+
+    Listed paths that would escape the output folder are left out, so a tampered manifest
+    cannot make iamforge delete (or compare) files elsewhere.
+    """
     path = out_dir / MANIFEST
     if not path.is_file():
-        return {}
+        return None
     try:
         files = json.loads(path.read_text(encoding="utf-8")).get("files", {})
     except (ValueError, AttributeError) as exc:
         raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
     if not (isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())):
         raise UsageError(f"{path}: not an iamforge manifest (\"files\" must map each path to its sha256)")
-    return files
+    return {p: h for p, h in files.items() if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
 
 
 def read_manifest(out_dir: Path) -> set[str]:
-    """Paths listed in the manifest of a previous run (empty when there is none).
-
-    Listed paths that would escape the output folder are ignored, so a tampered
-    manifest cannot make iamforge delete files elsewhere.
-    """
-    if not (out_dir / MANIFEST).is_file():
-        return set()
-    safe = {p for p in _recorded(out_dir) if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
-    return safe | {MANIFEST}
+    """Paths listed in the manifest of a previous run, the manifest included (empty when
+    there is none); paths that would escape the output folder are left out."""
+    recorded = _recorded(out_dir)
+    return set() if recorded is None else set(recorded) | {MANIFEST}
 
 
 def edited_files(out_dir: Path) -> list[str]:
     """Generated files (per the manifest) that are missing or no longer match their recorded hash."""
-    recorded = _recorded(out_dir)
+    recorded = _recorded(out_dir) or {}
     edited = []
-    for rel in sorted(read_manifest(out_dir) - {MANIFEST}):
+    for rel in sorted(set(recorded) - {MANIFEST}):
         target = out_dir / rel
         try:
             current = sha256(target.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError):
             current = None
-        if current != recorded.get(rel):
+        if current != recorded[rel]:
             edited.append(rel)
     return edited
 

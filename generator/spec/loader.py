@@ -18,7 +18,7 @@ import yaml
 from generator.errors import SpecError
 from generator.findings import Finding, Severity
 from generator.inputs import ContentError, TooLarge, decode_text, read_bytes
-from generator.spec.model import _COLUMN_BITS, closest, pack_position, unpack_position
+from generator.spec.model import closest, pack_position, unpack_position
 
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
@@ -171,8 +171,7 @@ class _Builder:
         event = get()
         while type(event) is not yaml.SequenceEndEvent:
             child = f"{path}[{len(out)}]"
-            start = event.start_mark
-            marks.setdefault(child, ((start.line + 1) << _COLUMN_BITS) | (start.column + 1))
+            marks.setdefault(child, _packed(event))
             if leaf(event):
                 out.append(event.value)
                 size += 1
@@ -209,9 +208,8 @@ class _Builder:
             child = f"{path}.{key}" if path else key  # join_path, for a key known to be text
             if key_event.anchor is not None:
                 self._anchor(key_event, child, key, 1)
-            start = key_event.start_mark
-            seen[key] = start.line + 1
-            marks[child] = ((start.line + 1) << _COLUMN_BITS) | (start.column + 1)
+            seen[key] = key_event.start_mark.line + 1
+            marks[child] = _packed(key_event)
             event = get()
             if leaf(event):
                 out[key] = event.value
