@@ -1,18 +1,27 @@
 # Two commands set everything up on a fresh machine with Python 3:
-#   make demo   create .venv, install, validate and generate examples/acme.yaml into modules_out/
-#   make test   create .venv, install, run the test suite
-#   make bench  run the benchmarks and write benchmarks/RESULTS.md
+#   make demo   create .venv from the lock, validate and generate examples/acme.yaml into modules_out/
+#   make test   create .venv from the lock, run the whole test suite (what .ci/run calls)
+# and, for development:
+#   make check        the fast tier: every test that needs no terraform, moto_server or checkov
+#   make bench        run the benchmarks and write benchmarks/RESULTS.md
+#   make lock         re-resolve requirements/dev.txt (and runtime.txt, for CI recipes) to the newest
+#                     versions the ranges allow
+#   make test-latest  the whole suite in .venv-latest, on the newest versions the ranges allow (no lock)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+LOCK   := requirements/dev.txt
+LATEST := .venv-latest
 
-.PHONY: demo test venv bench clean
+.PHONY: demo test check venv bench lock test-latest clean
 
-$(STAMP): pyproject.toml setup.py
+# The venv holds exactly the lock's versions (hashes checked, no resolution), then iamforge
+# itself, editable, built with the lock's setuptools.
+$(STAMP): pyproject.toml setup.py $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -27,10 +36,29 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS)
 
-# Benchmarks (benchmarks/RESULTS.md): installs the `bench` extra (parliament) first.
+check: $(STAMP)
+	$(BIN)/python -m pytest -n auto --dist worksteal -m "not terraform and not moto and not checkov" $(PYTEST_ARGS)
+
+# Benchmarks (benchmarks/RESULTS.md); parliament, their comparison point, is in the lock.
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# The lock: runtime, dev and bench extras and the tools above, for Python 3.10 and later on
+# every platform, with hashes, within pyproject.toml's ranges and requirements/constraints.in.
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml requirements/tools.in --extra dev --extra bench \
+	  -c requirements/constraints.in --universal --python-version 3.10 --generate-hashes \
+	  --upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
+	$(BIN)/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.10 --generate-hashes \
+	  -c $(LOCK) --quiet --custom-compile-command "make lock" -o requirements/runtime.txt
+
+test-latest:
+	rm -rf $(LATEST)
+	$(PYTHON) -m venv $(LATEST)
+	$(LATEST)/bin/python -m pip install --quiet --upgrade pip
+	$(LATEST)/bin/python -m pip install --quiet --upgrade -e '.[dev,bench]'
+	$(LATEST)/bin/python -m pip list --format freeze > $(LATEST)/versions.txt
+	$(LATEST)/bin/python -m pytest -n auto --dist worksteal -p no:cacheprovider $(PYTEST_ARGS)
+
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LATEST) build dist *.egg-info .pytest_cache

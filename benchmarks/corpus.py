@@ -2,35 +2,18 @@
 
 Both tools read the same files in the same process, alternating run by run; the medians,
 their ratio and each tool's exception count (documents on which it raised) are reported.
-parliament is a benchmark-only dependency (``pip install -e '.[bench]'``).
+parliament is a benchmark-only dependency (the ``bench`` extra, which the lock holds, with a
+setuptools older than 81: parliament 1.6 imports ``pkg_resources``).
 """
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
-import types
 from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.stats import median
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "aws-managed-policies"
-
-
-def _pkg_resources_shim() -> None:
-    """parliament 1.6 imports ``pkg_resources`` for two file paths; setuptools 81+ no longer ships it."""
-    try:
-        import pkg_resources  # noqa: F401
-    except ImportError:
-        def resource_filename(package: str, name: str) -> str:
-            spec = importlib.util.find_spec(package)
-            assert spec is not None and spec.submodule_search_locations
-            return str(Path(list(spec.submodule_search_locations)[0]) / name)
-
-        shim = types.ModuleType("pkg_resources")
-        shim.resource_filename = resource_filename  # type: ignore[attr-defined]
-        sys.modules["pkg_resources"] = shim
 
 
 def iamforge_run(paths: list[str]) -> tuple[float, int, int]:
@@ -61,7 +44,6 @@ def _iamforge_exceptions(paths: list[str]) -> int:
 
 def parliament_run(paths: list[str]) -> tuple[float, int, int]:
     """(seconds, findings, exceptions) for parliament's ``analyze_policy_string`` on each file."""
-    _pkg_resources_shim()
     from parliament import analyze_policy_string
 
     findings = failed = 0

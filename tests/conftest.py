@@ -12,9 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"
 CORPUS = REPO.parent / "shared" / "corpus"
 
-# The bundled examples hold exceptions that expire (2027-03-31 and later), as real ones must.
-# The tests judge them on this day (the clock_pinned fixture), so the suite does not start
-# failing on a date; tests of expiry give dates of their own.
+# Exceptions expire, as real ones must (docs/examples/exceptions.yaml on 2027-06-30); the
+# examples in examples/ hold none. The tests judge exceptions on this day (the clock_pinned
+# fixture), so the suite does not start failing on a date; tests of expiry give dates of their own.
 AS_OF = "2026-11-29"
 
 

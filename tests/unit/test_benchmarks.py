@@ -63,7 +63,7 @@ def test_corpus_benchmark_on_a_few_documents() -> None:
     if not corpus.CORPUS.is_dir():
         pytest.skip("corpus absent")
     if importlib.util.find_spec("parliament") is None:
-        pytest.skip("parliament not installed (pip install -e '.[bench]')")
+        pytest.skip("parliament not installed (make venv: the lock holds the bench extra)")
     result = corpus.measure(runs=1, limit=10)
     assert result is not None and result["documents"] == 10
     assert result["iamforge_exceptions"] == 0

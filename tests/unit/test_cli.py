@@ -7,6 +7,7 @@ import sys
 import xml.etree.ElementTree as ET
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator import __version__
@@ -124,10 +125,10 @@ def test_fail_on_threshold(examples_dir):
     assert run("validate", "--fail-on", "error", acme).exit_code == 0
 
 
-def test_as_of_judges_the_exceptions_on_that_day(examples_dir):
-    acme = str(examples_dir / "acme.yaml")  # its PRV-005 exception expires on 2027-03-31
-    assert run("validate", "--as-of", "2027-03-31", acme).exit_code == 0
-    late = run("validate", "--as-of", "2027-04-01", "--format", "json", acme)
+def test_as_of_judges_the_exceptions_on_that_day(repo):
+    acme = str(repo / "docs" / "examples" / "exceptions.yaml")  # its PRV-005 exception expires on 2027-06-30
+    assert run("validate", "--as-of", "2027-06-30", acme).exit_code == 0
+    late = run("validate", "--as-of", "2027-07-01", "--format", "json", acme)
     assert late.exit_code == 1
     rules = {f["rule_id"] for f in json.loads(late.output)["findings"] if not f.get("suppressed")}
     assert {"SPEC-020", "PRV-005"} <= rules
@@ -137,6 +138,24 @@ def test_as_of_judges_the_exceptions_on_that_day(examples_dir):
     past = run("validate", "--as-of", "2026-11-28", acme)
     assert past.exit_code == 2 and "before today" in past.output
     assert run("generate", acme, "-o", "unused", "--as-of", "2020-01-01").exit_code == 2
+
+
+@pytest.mark.parametrize("name", ["acme.yaml", "github-oidc.yaml", "minimal.yaml"])
+def test_examples_readme_points_to_never_expire(examples_dir, name):
+    """The examples README sends users to validate hold no exception: they pass on any later day."""
+    spec = str(examples_dir / name)
+    for day in ("2029-12-06", "2099-12-31"):
+        result = run("validate", "--as-of", day, "--format", "json", spec)
+        assert result.exit_code == 0, result.output
+    assert "exceptions" not in yaml.safe_load((examples_dir / name).read_text(encoding="utf-8"))
+
+
+def test_exceptions_example_waives_one_finding_until_it_expires(repo):
+    spec = str(repo / "docs" / "examples" / "exceptions.yaml")
+    doc = json.loads(run("validate", "--format", "json", spec).output)  # on AS_OF
+    waived = [f for f in doc["findings"] if f["suppressed"]]
+    assert [(f["rule_id"], f["path"]) for f in waived] == [("PRV-005", "departments.platform.roles.deploy")]
+    assert doc["summary"]["error"] == 0
 
 
 def test_init_writes_valid_starter(tmp_path):

@@ -199,7 +199,7 @@ def test_paths_under_an_alias_can_carry_exceptions(examples_dir):
     text = (examples_dir / "acme.yaml").read_text(encoding="utf-8")
     text = text.replace("      deployer:\n", "      deployer: &dep\n", 1)
     text = text.replace("  finance:\n    tag_value", "      deployer2: *dep\n  finance:\n    tag_value", 1)
-    text += ("  - rule: PRV-005\n    path: departments.engineering.roles.deployer2.permissions\n"
+    text += ("exceptions:\n  - rule: PRV-005\n    path: departments.engineering.roles.deployer2.permissions\n"
              "    reason: The same deploy role again, for a second pipeline\n    expires: 2027-03-31\n")
     spec = load_spec_text(text, "acme.yaml")
     assert "departments.engineering.roles.deployer2.permissions[0].actions" in spec.marks

@@ -136,10 +136,13 @@ locals {
       policy = jsonencode({
         Statement = [
           {
-            Action   = ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
-            Effect   = "Allow"
-            Resource = ["arn:aws:lambda:us-east-1:111122223333:function:acme-*"]
-            Sid      = "Grant1"
+            Action = ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
+            Effect = "Allow"
+            Resource = [
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-api",
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-web",
+            ]
+            Sid = "Grant1"
           },
         ]
         Version = "2012-10-17"

@@ -53,7 +53,7 @@ locals {
           {
             Action   = ["lambda:GetFunction", "lambda:UpdateFunctionCode"]
             Effect   = "Allow"
-            Resource = ["arn:aws:lambda:eu-west-1:111122223333:function:web-*"]
+            Resource = ["arn:aws:lambda:eu-west-1:111122223333:function:web-frontend"]
             Sid      = "UpdateFunction"
           },
         ]
