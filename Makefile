@@ -14,6 +14,13 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements/dev.txt
 LATEST := .venv-latest
 
+# Air-gapped terraform: an offline provider mirror (a folder holding registry.terraform.io), when
+# one ships with the machine image, serves `terraform init -plugin-dir` for the tests and benchmarks.
+IAMFORGE_TF_PLUGIN_DIR ?= $(shell d=$$(find / -maxdepth 3 \( -path /tmp -o -path /proc \) -prune -o -type d -name registry.terraform.io -print 2>/dev/null | sort | head -n 1); [ -n "$$d" ] && dirname "$$d")
+ifneq ($(IAMFORGE_TF_PLUGIN_DIR),)
+export IAMFORGE_TF_PLUGIN_DIR
+endif
+
 .PHONY: demo test check venv bench lock test-latest clean
 
 # The venv holds exactly the lock's versions (hashes checked, no resolution), then iamforge

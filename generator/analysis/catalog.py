@@ -185,6 +185,17 @@ class Catalog:
         ``arn:aws:s3:::${BucketName}``), so a literal resource prefix narrows to names."""
         return any(t.split(":", 5)[-1].startswith("${") for t in self.arn_templates.get(service.lower(), {}).values())
 
+    @lru_cache(maxsize=4096)
+    def arn_services(self, action: str) -> frozenset[str]:
+        """Services whose ARNs ``action`` takes as resources: usually its own, sometimes another's
+        (``sts:AssumeRole`` takes IAM roles, ``ssm:SendCommand`` EC2 instances)."""
+        info = self.actions.get(action.lower())
+        if info is None:
+            return frozenset()
+        templates = self.arn_templates.get(info.service, {})
+        return frozenset(templates[t].split(":", 3)[2].lower() for t in info.resource_types
+                         if t in templates and templates[t].count(":") >= 3)
+
     def known_service(self, prefix: str) -> bool:
         return prefix.lower() in self.by_service
 

@@ -6,7 +6,8 @@ clock, sorted wherever order carries no meaning), so two builds of one spec are 
 byte for byte once serialized.
 
 Document keys:
-    ``mfa.force_mfa``; ``boundary.<key>``; ``group.<dept>.permissions``;
+    ``mfa.force_mfa``; ``boundary.<key>``; ``boundary.<key>.delegated``;
+    ``group.<dept>.{permissions,assume_roles}``;
     ``role.<dept>.<role>.{trust,permissions,abac,delegation}``;
     ``cloudtrail.{bucket,access_log_bucket,kms,sns,logs_delivery,logs_delivery_trust}``.
 """
@@ -17,7 +18,14 @@ from generator.policies.abac import AbacPlan, FamilyGrant, LeftOut, abac_unsuppo
 from generator.policies.abac import plan as abac_plan
 from generator.policies.boundary import build_boundaries, protected_policy_arns
 from generator.policies.cloudtrail import CloudTrailLayout, build_cloudtrail, cloudtrail_layout
-from generator.policies.delegation import build_delegation, delegated_path, delegated_roles_arn, role_arn
+from generator.policies.delegation import (
+    build_delegated_boundaries,
+    build_delegation,
+    delegate_ceilings,
+    delegated_path,
+    delegated_roles_arn,
+    role_arn,
+)
 from generator.policies.document import (
     KIND_BOUNDARY,
     KIND_IDENTITY,
@@ -34,6 +42,7 @@ from generator.policies.document import (
     policy,
     statement,
 )
+from generator.policies.human import assume_ceilings, build_group_assume
 from generator.policies.identity import build_group_permissions, build_role_permissions
 from generator.policies.mfa import IAMFORGE_POLICY_PATH, MFA_POLICY_NAME, build_mfa, mfa_policy_arn
 from generator.policies.trust import GITHUB_OIDC_HOST, build_trust, github_oidc_provider_arn
@@ -78,7 +87,7 @@ __all__ = [
 def build(spec: Spec) -> PolicySet:
     """Build every policy document of ``spec``.
 
-    Order: force-MFA, boundaries, then per department its group policy and per role
+    Order: force-MFA, boundaries, delegated boundaries, then per department its group policies and per role
     trust, permissions, ABAC, delegation, then CloudTrail. Documents the spec does not
     call for (or that cannot be built safely, see ``build_delegation``) are absent.
 
@@ -91,9 +100,13 @@ def build(spec: Spec) -> PolicySet:
     Raises:
         ValueError: If two documents would get the same key (a model invariant broke).
     """
-    docs: list[PolicyDoc | None] = [build_mfa(spec), *build_boundaries(spec)]
+    ceilings: dict[str, list[dict]] = {}
+    for extra in (assume_ceilings(spec), delegate_ceilings(spec)):
+        for key, statements in extra.items():
+            ceilings.setdefault(key, []).extend(statements)
+    docs: list[PolicyDoc | None] = [build_mfa(spec), *build_boundaries(spec, ceilings), *build_delegated_boundaries(spec)]
     for dept in spec.departments.values():
-        docs.append(build_group_permissions(dept))
+        docs += [build_group_permissions(dept), build_group_assume(spec, dept)]
         for role in dept.roles.values():
             docs += [
                 build_trust(spec, role),

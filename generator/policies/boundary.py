@@ -1,17 +1,19 @@
 """Permission boundaries: the spec's ceiling, a region fence and self-protection.
 
 A boundary is a ceiling, never a grant. It only lets through what its ``allow`` grants
-list; if a department role may create roles or use ABAC, the spec author must allow
-those actions here too, or they are dead. This module never widens a boundary to make
-them work: it builds exactly what the spec says plus the protective denies, and, when
-users carry the boundary, the own-user MFA self-service that enrolment needs.
+list; if a department role uses ABAC or permissions of its own, the spec author must allow
+those actions here too, or they are dead (PB-008). Besides what the spec says and the
+protective denies, a boundary lets through only what iamforge itself grants and scopes: when
+users carry it, the own-user MFA self-service that enrolment needs and the assumption of their
+department's human roles (``policies.human``); when a delegate carries it, the delegation
+(``policies.delegation``), which reaches only the delegated paths.
 """
 from __future__ import annotations
 
 from generator.policies.document import KIND_BOUNDARY, PolicyDoc, policy, statement
 from generator.policies.identity import grant_statements
 from generator.policies.mfa import IAMFORGE_POLICY_PATH, mfa_policy_arn, self_service_statements
-from generator.spec.model import Boundary, Spec
+from generator.spec.model import Boundary, Role, Spec
 
 # Services and actions that are global (served from one Region, usually us-east-1) or
 # that the console calls regardless of Region. They are exempt from the Region fence,
@@ -68,9 +70,20 @@ CREATE_WITH_BOUNDARY_ACTIONS = (
 )
 
 
+def delegates(spec: Spec) -> dict[str, list[Role]]:
+    """Boundary key -> the roles carrying it that may create roles, in spec order."""
+    out: dict[str, list[Role]] = {}
+    for role in spec.roles:
+        if role.can_create_roles and role.boundary and role.boundary in spec.boundaries:
+            out.setdefault(role.boundary, []).append(role)
+    return out
+
+
 def protected_policy_arns(spec: Spec) -> list[str]:
-    """ARNs of the policies no principal may edit: every boundary and the force-MFA policy."""
+    """ARNs of the policies no principal may edit: every boundary (the delegated ones too) and
+    the force-MFA policy."""
     arns = [spec.boundary_arn(k) for k in spec.boundaries]
+    arns += [spec.delegated_boundary_arn(k) for k in delegates(spec)]
     if spec.mfa.enforce:
         arns.append(mfa_policy_arn(spec))
     return sorted(arns)
@@ -96,24 +109,31 @@ def boundary_principals(spec: Spec) -> dict[str, tuple[tuple[str, str], ...]]:
     return {key: tuple(sorted(found)) for key, found in pairs.items()}
 
 
-def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it: bool) -> list[dict]:
+def region_fence(boundary: Boundary) -> list[dict]:
+    """The Deny of every regional action outside the boundary's ``regions`` (none without them)."""
+    if not boundary.regions:
+        return []
+    return [statement(
+        "DenyOutsideAllowedRegions",
+        "Deny",
+        not_actions=GLOBAL_ACTIONS,
+        resources=["*"],
+        condition={"StringNotEquals": {"aws:RequestedRegion": list(boundary.regions)}},
+    )]
+
+
+def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it: bool,
+                        ceilings: list[dict] = ()) -> list[dict]:
     """The statements of boundary ``key``: allows, region fence, self-protection.
-    ``users_carry_it`` says whether some user (not only roles) has it as boundary."""
+    ``users_carry_it`` says whether some user (not only roles) has it as boundary; ``ceilings``
+    are the scoped statements iamforge's own grants need through it (see the module)."""
     own_arn = spec.boundary_arn(key)
     statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
     if spec.mfa.enforce and users_carry_it:
         # Users carry this boundary: without MFA self-service in the ceiling they could never enrol.
         statements += self_service_statements(spec)
-    if boundary.regions:
-        statements.append(
-            statement(
-                "DenyOutsideAllowedRegions",
-                "Deny",
-                not_actions=GLOBAL_ACTIONS,
-                resources=["*"],
-                condition={"StringNotEquals": {"aws:RequestedRegion": list(boundary.regions)}},
-            )
-        )
+    statements += list(ceilings)
+    statements += region_fence(boundary)
     statements += [
         statement("DenyProtectedPolicyEdit", "Deny", POLICY_EDIT_ACTIONS, protected_policy_resources(spec)),
         statement("DenyBoundaryRemoval", "Deny", BOUNDARY_REMOVAL_ACTIONS, ["*"]),
@@ -130,10 +150,12 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it
     return statements
 
 
-def build_boundaries(spec: Spec) -> list[PolicyDoc]:
-    """One managed boundary policy per ``boundaries`` entry, in spec order."""
+def build_boundaries(spec: Spec, ceilings: dict[str, list[dict]] | None = None) -> list[PolicyDoc]:
+    """One managed boundary policy per ``boundaries`` entry, in spec order; ``ceilings`` maps a
+    boundary key to the scoped statements iamforge's own grants need through it."""
     docs = []
     carriers = boundary_principals(spec)
+    ceilings = ceilings or {}
     for key, boundary in spec.boundaries.items():
         docs.append(
             PolicyDoc(
@@ -142,7 +164,8 @@ def build_boundaries(spec: Spec) -> list[PolicyDoc]:
                 name=spec.boundary_policy_name(key),
                 spec_path=boundary.path,
                 document=policy(boundary_statements(
-                    spec, key, boundary, any(kind == "user" for kind, _ in carriers.get(key, ())))),
+                    spec, key, boundary, any(kind == "user" for kind, _ in carriers.get(key, ())),
+                    ceilings.get(key, []))),
                 attachments=carriers.get(key, ()),
                 managed=True,
                 description=boundary.description or f"Permissions boundary {key} (iamforge)",

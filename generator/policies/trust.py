@@ -18,7 +18,7 @@ def github_oidc_provider_arn(spec: Spec) -> str:
     return spec.arn("iam", f"oidc-provider/{GITHUB_OIDC_HOST}")
 
 
-def _mfa_condition(spec: Spec) -> dict:
+def mfa_condition(spec: Spec) -> dict:
     # Bool (not BoolIfExists) in an Allow: a caller without the key is not let in.
     return {
         "Bool": {"aws:MultiFactorAuthPresent": "true"},
@@ -29,7 +29,7 @@ def _mfa_condition(spec: Spec) -> dict:
 def trust_statements(spec: Spec, role: Role) -> list[dict]:
     """The trust statements of ``role`` in a fixed order: AWS, external, GitHub, services."""
     trust = role.trust
-    mfa = _mfa_condition(spec) if trust.require_mfa else None
+    mfa = mfa_condition(spec) if trust.require_mfa else None
     out: list[dict] = []
     if trust.aws_principals:
         out.append(

@@ -89,10 +89,16 @@ def mfa_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
 
 
 def boundaries_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
-    """One managed policy per boundary."""
+    """One managed policy per boundary, and the delegated boundary (``<key>/delegated``) of each
+    boundary a delegate carries."""
     if not spec.boundaries:
         return None
-    policies = {key: _managed_policy(spec, ledger.take(f"boundary.{key}")) for key in spec.boundaries}
+    policies = {}
+    for key in spec.boundaries:
+        policies[key] = _managed_policy(spec, ledger.take(f"boundary.{key}"))
+        delegated = ledger.maybe(f"boundary.{key}.delegated")
+        if delegated is not None:
+            policies[f"{key}/delegated"] = _managed_policy(spec, delegated)
     return {"policies": policies, "skips": suppressions("boundaries.policy")}
 
 

@@ -286,6 +286,14 @@ class Spec:
     def boundary_arn(self, key: str) -> str:
         return self.arn("iam", f"policy/iamforge/{self.boundary_policy_name(key)}")
 
+    def delegated_boundary_policy_name(self, key: str) -> str:
+        """The boundary of roles created through ``can_create_roles`` under boundary ``key``
+        (a name no ``iamforge-boundary-<key>`` can take)."""
+        return f"iamforge-delegated-boundary-{key}"
+
+    def delegated_boundary_arn(self, key: str) -> str:
+        return self.arn("iam", f"policy/iamforge/{self.delegated_boundary_policy_name(key)}")
+
     def locate(self, path: str) -> Mark | None:
         """The mark of ``path`` or of its closest ancestor that has one."""
         return closest(self.marks, path, None)

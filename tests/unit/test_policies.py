@@ -170,9 +170,11 @@ def test_condition_keys_supported_by_every_action(acme):
 
 def test_acme_keys(acme):
     ps = build(acme)
-    assert list(ps.docs)[:3] == ["mfa.force_mfa", "boundary.engineering", "boundary.finance"]
+    assert list(ps.docs)[:4] == ["mfa.force_mfa", "boundary.engineering", "boundary.finance",
+                                 "boundary.engineering.delegated"]
     assert set(ps.docs) == {
-        "mfa.force_mfa", "boundary.engineering", "boundary.finance",
+        "mfa.force_mfa", "boundary.engineering", "boundary.finance", "boundary.engineering.delegated",
+        "group.engineering.assume_roles", "group.finance.assume_roles",
         "role.engineering.developer.trust", "role.engineering.developer.permissions",
         "role.engineering.developer.abac", "role.engineering.developer.delegation",
         "role.engineering.deployer.trust", "role.engineering.deployer.permissions",
@@ -187,7 +189,7 @@ def test_acme_keys(acme):
 def test_policyset_queries(acme):
     ps = build(acme)
     alice = [d.key for d in ps.for_principal("user", "alice")]
-    assert alice == ["mfa.force_mfa"]  # via the engineering group; boundaries excluded
+    assert alice == ["mfa.force_mfa", "group.engineering.assume_roles"]  # via the group; boundaries excluded
     dev = {d.key for d in ps.for_principal("role", "engineering-developer")}
     assert dev == {"role.engineering.developer.permissions", "role.engineering.developer.abac",
                    "role.engineering.developer.delegation"}
@@ -196,7 +198,8 @@ def test_policyset_queries(acme):
     assert ps.boundary_of("role", "security-auditor") is None
     assert ps.trust_of("engineering-deployer").key == "role.engineering.deployer.trust"
     assert ps.trust_of("nobody") is None
-    assert {d.key for d in ps.of_kind("boundary")} == {"boundary.engineering", "boundary.finance"}
+    assert {d.key for d in ps.of_kind("boundary")} == {"boundary.engineering", "boundary.finance",
+                                                        "boundary.engineering.delegated"}
 
 
 # --- force MFA -----------------------------------------------------------------------------
@@ -369,7 +372,8 @@ def test_trust_services_and_external_without_id():
 def test_delegation_forces_boundary(acme):
     ps = build(acme)
     s = stmts(ps, "role.engineering.developer.delegation")
-    boundary = acme.boundary_arn("engineering")
+    boundary = acme.delegated_boundary_arn("engineering")  # the created roles' own, not the delegate's
+    assert boundary == f"arn:aws:iam::{ACCT}:policy/iamforge/iamforge-delegated-boundary-engineering"
     delegated = f"arn:aws:iam::{ACCT}:role/engineering/delegated/*"
     create = s["CreateOrChangeOnlyWithBoundary"]
     assert set(create["Action"]) == {"iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy",
@@ -382,11 +386,65 @@ def test_delegation_forces_boundary(acme):
     assert "iam:PassedToService" in pass_role["Condition"]["StringEquals"]
     assert s["DenyBoundaryRemoval"]["Effect"] == "Deny"
     assert any(glob_match(r, boundary) for r in s["DenyBoundaryPolicyEdit"]["Resource"])
+    assert any(glob_match(r, acme.boundary_arn("engineering")) for r in s["DenyBoundaryPolicyEdit"]["Resource"])
     assert s["DenySelfModification"]["Resource"] == [f"arn:aws:iam::{ACCT}:role/engineering/engineering-developer"]
     # the boundary key is supported by every action it sits with (raw catalogue rows)
     supported = set(catalog_actions_with_key("iam", "iam:PermissionsBoundary"))
     assert set(create["Action"]) <= supported
     assert not (set(s["ManageDelegatedRoles"]["Action"]) & supported)
+
+
+def test_delegation_passes_the_delegates_own_boundary_and_only_there(acme):
+    ps = build(acme)
+    own = stmts(ps, "boundary.engineering")
+    delegated = f"arn:aws:iam::{ACCT}:role/engineering/delegated/*"
+    create = own["DelegationCreateOrChangeOnlyWithBoundary"]
+    assert create["Resource"] == [delegated]
+    assert create["Condition"] == {"StringEquals": {"iam:PermissionsBoundary": [acme.delegated_boundary_arn("engineering")]}}
+    assert own["DelegationManageDelegatedRoles"]["Resource"] == [delegated]
+    assert own["DelegationPassDelegatedRoles"]["Resource"] == [delegated]
+    assert "DelegationCreateOrChangeOnlyWithBoundary" not in stmts(ps, "boundary.finance")  # no delegate there
+
+
+def test_delegated_boundary_keeps_the_ceiling_and_denies_every_iam_change(acme):
+    ps = build(acme)
+    doc = ps.docs["boundary.engineering.delegated"]
+    assert doc.managed and doc.attachments == () and doc.name == "iamforge-delegated-boundary-engineering"
+    s = stmts(ps, "boundary.engineering.delegated")
+    dept = stmts(ps, "boundary.engineering")
+    assert s["BoundaryAllow1"] == dept["BoundaryAllow1"]
+    assert s["DenyOutsideAllowedRegions"] == dept["DenyOutsideAllowedRegions"]
+    deny = s["DenyEveryIamChange"]
+    assert deny["Effect"] == "Deny" and deny["Resource"] == ["*"] and "Condition" not in deny
+    assert not any(k.startswith("Delegation") or "Assume" in k for k in s)  # no delegation, no human path
+
+
+def test_delegated_boundary_denies_every_iam_action_that_changes_something():
+    """IAM_CHANGE_ACTIONS against the catalogue: every IAM action that is not Read or List."""
+    from generator.analysis.catalog import catalog
+    from generator.policies.delegation import IAM_CHANGE_ACTIONS
+
+    cat = catalog()
+    denied = cat.expand_all(IAM_CHANGE_ACTIONS)
+    for name in cat.by_service["iam"]:
+        info = cat.actions[name]
+        assert (name in denied) == (info.access_level not in ("Read", "List")), (info.name, info.access_level)
+
+
+def test_human_path_group_policy_reaches_only_the_departments_mfa_roles(acme):
+    ps = build(acme)
+    mfa = {"Bool": {"aws:MultiFactorAuthPresent": ["true"]},
+           "NumericLessThan": {"aws:MultiFactorAuthAge": [str(acme.mfa.max_age_seconds)]}}
+    eng = stmts(ps, "group.engineering.assume_roles")["AssumeDepartmentRolesWithMfa"]
+    assert eng["Action"] == ["sts:AssumeRole"] and eng["Condition"] == mfa
+    assert eng["Resource"] == [f"arn:aws:iam::{ACCT}:role/engineering/engineering-developer"]  # not the OIDC deployer
+    fin = stmts(ps, "group.finance.assume_roles")["AssumeDepartmentRolesWithMfa"]
+    assert fin["Resource"] == [f"arn:aws:iam::{ACCT}:role/finance/finance-analyst"]
+    assert ps.docs["group.engineering.assume_roles"].attachments == (("group", "engineering"),)
+    assert "group.security.assume_roles" not in ps.docs  # no users there
+    # The boundary the users carry lets exactly that through.
+    assert stmts(ps, "boundary.engineering")["AllowAssumeDepartmentRolesWithMfa"]["Resource"] == eng["Resource"]
+    assert stmts(ps, "boundary.finance")["AllowAssumeDepartmentRolesWithMfa"]["Resource"] == fin["Resource"]
 
 
 def catalog_actions_with_key(prefix: str, key: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.analysis.arn import PARTITIONS, parse_arn
+from generator.analysis.catalog import catalog
 from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
@@ -24,8 +25,18 @@ class ResourceArns(DocumentRule):
             for i, resource in enumerate(stmt.resources):
                 path = f"{stmt.path}.{stmt.resource_key}" + (f"[{i}]" if listed else "")
                 problem = self._problem(resource, services, stmt.not_action or stmt.every_action)
-                if problem:
+                if problem and not self._takes_arns_of(stmt, resource):
                     yield path, problem
+
+    @staticmethod
+    def _takes_arns_of(stmt, resource: str) -> bool:
+        """True when some action of ``stmt`` takes ARNs of the resource's service, per the catalogue
+        (``sts:AssumeRole`` on an IAM role, ``ssm:StartSession`` on an EC2 instance)."""
+        arn = parse_arn(resource)
+        if arn is None or stmt.not_action:
+            return False
+        cat = catalog()
+        return any(arn.service in cat.arn_services(action) for action in stmt.expanded())
 
     @staticmethod
     def _problem(resource: str, services: set[str], any_service: bool) -> str | None:

@@ -15,13 +15,24 @@ locals {
               "ec2:Describe*",
               "ec2:StartInstances",
               "ec2:StopInstances",
-              "lambda:*",
+              "lambda:Get*",
+              "lambda:InvokeFunction",
+              "lambda:List*",
               "logs:*",
               "s3:*",
             ]
             Effect   = "Allow"
             Resource = ["*"]
             Sid      = "BoundaryAllow1"
+          },
+          {
+            Action = ["lambda:UpdateFunctionCode"]
+            Effect = "Allow"
+            Resource = [
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-api",
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-web",
+            ]
+            Sid = "BoundaryAllow2"
           },
           {
             Action   = ["iam:GetAccountPasswordPolicy", "iam:GetAccountSummary", "iam:ListVirtualMFADevices"]
@@ -58,6 +69,67 @@ locals {
               "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUserMFA"
+          },
+          {
+            Action = ["sts:AssumeRole"]
+            Condition = {
+              Bool = {
+                "aws:MultiFactorAuthPresent" = ["true"]
+              }
+              NumericLessThan = {
+                "aws:MultiFactorAuthAge" = ["3600"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/engineering/engineering-developer"]
+            Sid      = "AllowAssumeDepartmentRolesWithMfa"
+          },
+          {
+            Action = [
+              "iam:AttachRolePolicy",
+              "iam:CreateRole",
+              "iam:DeleteRolePolicy",
+              "iam:DetachRolePolicy",
+              "iam:PutRolePermissionsBoundary",
+              "iam:PutRolePolicy",
+            ]
+            Condition = {
+              StringEquals = {
+                "iam:PermissionsBoundary" = ["arn:aws:iam::111122223333:policy/iamforge/iamforge-delegated-boundary-engineering"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/engineering/delegated/*"]
+            Sid      = "DelegationCreateOrChangeOnlyWithBoundary"
+          },
+          {
+            Action = [
+              "iam:DeleteRole",
+              "iam:GetRole",
+              "iam:GetRolePolicy",
+              "iam:ListAttachedRolePolicies",
+              "iam:ListRolePolicies",
+              "iam:ListRoleTags",
+              "iam:TagRole",
+              "iam:UntagRole",
+              "iam:UpdateAssumeRolePolicy",
+              "iam:UpdateRole",
+              "iam:UpdateRoleDescription",
+            ]
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/engineering/delegated/*"]
+            Sid      = "DelegationManageDelegatedRoles"
+          },
+          {
+            Action = ["iam:PassRole"]
+            Condition = {
+              StringEquals = {
+                "iam:PassedToService" = ["ec2.amazonaws.com", "ecs-tasks.amazonaws.com", "lambda.amazonaws.com"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/engineering/delegated/*"]
+            Sid      = "DelegationPassDelegatedRoles"
           },
           {
             Condition = {
@@ -142,6 +214,113 @@ locals {
         ManagedBy = "iamforge"
       }
     }
+    "engineering/delegated" = {
+      description = "Permissions boundary of the roles engineering-developer create: engineering without IAM changes (iamforge)"
+      name        = "iamforge-delegated-boundary-engineering"
+      path        = "/iamforge/"
+      policy = jsonencode({
+        Statement = [
+          {
+            Action = [
+              "dynamodb:*",
+              "ec2:Describe*",
+              "ec2:StartInstances",
+              "ec2:StopInstances",
+              "lambda:Get*",
+              "lambda:InvokeFunction",
+              "lambda:List*",
+              "logs:*",
+              "s3:*",
+            ]
+            Effect   = "Allow"
+            Resource = ["*"]
+            Sid      = "BoundaryAllow1"
+          },
+          {
+            Action = ["lambda:UpdateFunctionCode"]
+            Effect = "Allow"
+            Resource = [
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-api",
+              "arn:aws:lambda:us-east-1:111122223333:function:acme-web",
+            ]
+            Sid = "BoundaryAllow2"
+          },
+          {
+            Condition = {
+              StringNotEquals = {
+                "aws:RequestedRegion" = ["eu-west-1", "us-east-1"]
+              }
+            }
+            Effect = "Deny"
+            NotAction = [
+              "account:*",
+              "aws-marketplace-management:*",
+              "aws-marketplace:*",
+              "aws-portal:*",
+              "billing:*",
+              "budgets:*",
+              "ce:*",
+              "cloudfront:*",
+              "cur:*",
+              "ec2:DescribeRegions",
+              "freetier:*",
+              "globalaccelerator:*",
+              "health:*",
+              "iam:*",
+              "invoicing:*",
+              "networkmanager:*",
+              "organizations:*",
+              "payments:*",
+              "pricing:*",
+              "route53:*",
+              "route53domains:*",
+              "s3:GetAccountPublicAccessBlock",
+              "s3:ListAllMyBuckets",
+              "s3:PutAccountPublicAccessBlock",
+              "shield:*",
+              "sts:*",
+              "support:*",
+              "supportplans:*",
+              "tax:*",
+              "trustedadvisor:*",
+              "waf:*",
+            ]
+            Resource = ["*"]
+            Sid      = "DenyOutsideAllowedRegions"
+          },
+          {
+            Action = [
+              "iam:Add*",
+              "iam:Attach*",
+              "iam:Change*",
+              "iam:Create*",
+              "iam:Deactivate*",
+              "iam:Delete*",
+              "iam:Detach*",
+              "iam:Disable*",
+              "iam:Enable*",
+              "iam:PassRole",
+              "iam:Put*",
+              "iam:Remove*",
+              "iam:Reset*",
+              "iam:Resync*",
+              "iam:Set*",
+              "iam:Tag*",
+              "iam:Untag*",
+              "iam:Update*",
+              "iam:Upload*",
+            ]
+            Effect   = "Deny"
+            Resource = ["*"]
+            Sid      = "DenyEveryIamChange"
+          },
+        ]
+        Version = "2012-10-17"
+      })
+      tags = {
+        ManagedBy = "iamforge"
+      }
+    }
     finance = {
       description = "iamforge permission boundary finance"
       name        = "iamforge-boundary-finance"
@@ -189,6 +368,20 @@ locals {
               "arn:aws:iam::111122223333:user/*/$${aws:username}",
             ]
             Sid = "AllowManageOwnUserMFA"
+          },
+          {
+            Action = ["sts:AssumeRole"]
+            Condition = {
+              Bool = {
+                "aws:MultiFactorAuthPresent" = ["true"]
+              }
+              NumericLessThan = {
+                "aws:MultiFactorAuthAge" = ["3600"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/finance/finance-analyst"]
+            Sid      = "AllowAssumeDepartmentRolesWithMfa"
           },
           {
             Action = [

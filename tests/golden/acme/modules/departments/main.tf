@@ -4,14 +4,14 @@ locals {
   # Department key => group.
   groups = {
     engineering = {
-      inline_policy_keys  = []
+      inline_policy_keys  = ["engineering/iamforge-assume-roles"]
       managed_policy_keys = ["mfa.force_mfa"]
       name                = "engineering"
       path                = "/"
       users               = ["alice", "bob"]
     }
     finance = {
-      inline_policy_keys  = []
+      inline_policy_keys  = ["finance/iamforge-assume-roles"]
       managed_policy_keys = ["mfa.force_mfa"]
       name                = "finance"
       path                = "/"
@@ -27,7 +27,54 @@ locals {
   }
 
   # "<group>/<policy name>" => inline group policy. Each document is the one iamforge validated.
-  group_policies = {}
+  group_policies = {
+    "engineering/iamforge-assume-roles" = {
+      group = "engineering"
+      name  = "iamforge-assume-roles"
+      policy = jsonencode({
+        Statement = [
+          {
+            Action = ["sts:AssumeRole"]
+            Condition = {
+              Bool = {
+                "aws:MultiFactorAuthPresent" = ["true"]
+              }
+              NumericLessThan = {
+                "aws:MultiFactorAuthAge" = ["3600"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/engineering/engineering-developer"]
+            Sid      = "AssumeDepartmentRolesWithMfa"
+          },
+        ]
+        Version = "2012-10-17"
+      })
+    }
+    "finance/iamforge-assume-roles" = {
+      group = "finance"
+      name  = "iamforge-assume-roles"
+      policy = jsonencode({
+        Statement = [
+          {
+            Action = ["sts:AssumeRole"]
+            Condition = {
+              Bool = {
+                "aws:MultiFactorAuthPresent" = ["true"]
+              }
+              NumericLessThan = {
+                "aws:MultiFactorAuthAge" = ["3600"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:iam::111122223333:role/finance/finance-analyst"]
+            Sid      = "AssumeDepartmentRolesWithMfa"
+          },
+        ]
+        Version = "2012-10-17"
+      })
+    }
+  }
 
   # "<department>/<policy key>" => managed policy attachment (force MFA).
   group_policy_attachments = {

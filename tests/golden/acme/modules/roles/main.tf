@@ -321,7 +321,7 @@ locals {
             ]
             Condition = {
               StringEquals = {
-                "iam:PermissionsBoundary" = ["arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-engineering"]
+                "iam:PermissionsBoundary" = ["arn:aws:iam::111122223333:policy/iamforge/iamforge-delegated-boundary-engineering"]
               }
             }
             Effect   = "Allow"
