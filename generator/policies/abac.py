@@ -20,11 +20,17 @@ statements. An action that acts on resources but that no family can scope (for e
 ``s3:DeleteObject``, which sees no object tag) is left out of the document (never allowed
 unconditionally) and listed by ``abac_unsupported``; rule TAG-010 reports it.
 
+S3 uploads: ``s3:PutObject`` cannot see the tags of an object it overwrites, so a tag
+condition alone would let a department replace another department's object with one tagged
+``P``. ABAC uploads are therefore allowed only under the department's own key prefix,
+``<bucket>/${aws:PrincipalTag/k}/...`` (``abac.resources`` narrows the buckets), where no other
+department can write; and an upload that carries tags is also authorized as
+``s3:PutObjectTagging``, which is allowed there on the same conditions.
+
 Known limits: a create action is checked on the tags it sets, not on the existing
 resources it uses (the AMI, subnet or security group of ``ec2:RunInstances``, the volume
-of ``ec2:CreateSnapshot``), and ``s3:PutObject`` cannot see the tags of an object it
-overwrites (it may replace another department's object with one tagged ``P``); scope those
-with ``permissions`` grants or ``abac.resources`` when that matters.
+of ``ec2:CreateSnapshot``); scope those with ``permissions`` grants or ``abac.resources``
+when that matters.
 """
 from __future__ import annotations
 
@@ -32,7 +38,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from generator.policies import catalog
-from generator.policies.abac_families import CREATE, EXISTING, FAMILIES, TagFamily, place, why_unscoped
+from generator.policies.abac_families import CREATE, EXISTING, FAMILIES, S3_OBJECT_TAGS, TagFamily, place, why_unscoped
 from generator.policies.abac_guardrails import guardrail_statements
 from generator.policies.document import KIND_IDENTITY, PolicyDoc, policy, sorted_unique, statement
 from generator.spec.model import Role, Spec
@@ -250,6 +256,14 @@ def _grant_statements(spec: Spec, grant: FamilyGrant, resources: list[str]) -> l
         "StringEquals": {family.request_key(key): ptag},
         "ForAllValues:StringEquals": {family.request_keys: allowed_request_tag_keys(spec)},
     }
+    if family is S3_OBJECT_TAGS:
+        # Uploads only under the department's own prefix (see the module), with their tags.
+        prefixed = department_prefixed(spec, resources, ptag)
+        if not prefixed:  # abac.resources names no S3 ARN: no upload anywhere
+            return out
+        out.append(statement(family.sid_create, "Allow", grant.create, prefixed, condition=create_cond))
+        out.append(statement("AbacTagOnUpload", "Allow", ["s3:PutObjectTagging"], prefixed, condition=create_cond))
+        return out
     out.append(statement(family.sid_create, "Allow", grant.create, resources, condition=create_cond))
     # EC2 authorizes tag-on-create as a separate ec2:CreateTags call; without this
     # the create actions above would fail whenever they carry tags (always, here).
@@ -261,6 +275,25 @@ def _grant_statements(spec: Spec, grant: FamilyGrant, resources: list[str]) -> l
                 "ec2:CreateAction": ec2_creates, f"aws:RequestTag/{key}": ptag}},
         ))
     return out
+
+
+def department_prefixed(spec: Spec, resources: list[str], ptag: str) -> list[str]:
+    """S3 object ARNs of ``resources`` under the key prefix ``ptag``: ``*`` becomes every
+    bucket's ``<ptag>/*``, a bucket pattern ``arn:aws:s3:::data-*`` its ``<ptag>/*``, an object
+    pattern ``arn:aws:s3:::data/reports/*`` ``data/reports/<ptag>/*``. Other ARNs are left out:
+    they name no S3 object."""
+    out = []
+    for resource in resources:
+        if resource == "*":
+            out.append(f"arn:{spec.account.partition}:s3:::*/{ptag}/*")
+            continue
+        head, sep, rest = resource.partition(":::")
+        if not sep or not head.endswith(":s3"):
+            continue
+        if "/" in rest:
+            rest = rest.rstrip("*").rstrip("/")
+        out.append(f"{head}:::{rest}/{ptag}/*")
+    return sorted_unique(out)
 
 
 def build_abac(spec: Spec, role: Role) -> PolicyDoc | None:

@@ -75,10 +75,17 @@ def _deny_insecure_transport(bucket_arn: str) -> dict:
 
 
 def bucket_policy(spec: Spec, lay: CloudTrailLayout) -> dict:
-    """TLS only; CloudTrail may read the ACL and write this account's logs, for this trail only."""
+    """TLS only; CloudTrail may read the ACL and write this account's logs, for this trail only;
+    nobody else may write under ``AWSLogs/``, whatever their identity policies allow (a role with
+    ``s3:PutObject`` on ``*`` could otherwise plant forged log files beside the real ones)."""
     source = {"aws:SourceArn": lay.trail_arn}
     return policy([
         _deny_insecure_transport(lay.bucket_arn),
+        # A negated operator matches when the key is absent: every caller that is not the
+        # CloudTrail service (IAM users and roles carry no aws:PrincipalServiceName) is denied.
+        statement("DenyLogWritesExceptCloudTrail", "Deny", ["s3:PutObject"], [f"{lay.bucket_arn}/AWSLogs/*"],
+                  principal={"AWS": ["*"]},
+                  condition={"StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}}),
         statement("AWSCloudTrailAclCheck", "Allow", ["s3:GetBucketAcl"], [lay.bucket_arn],
                   principal={"Service": ["cloudtrail.amazonaws.com"]}, condition={"StringEquals": source}),
         statement("AWSCloudTrailWrite", "Allow", ["s3:PutObject"],

@@ -43,6 +43,9 @@ class Rule(ABC):
     references: ClassVar[tuple[str, ...]] = ()
     modes: ClassVar[frozenset[str]] = frozenset({"spec"})  # spec and/or document
     phase: ClassVar[str] = "main"  # "post" rules run after the others and see ctx.findings
+    # False for a rule whose finding AWS itself would reject at apply (a name, a size, a range):
+    # an `exceptions:` entry cannot waive it, since waiving it would only move the failure to apply.
+    waivable: ClassVar[bool] = True
 
     @property
     def family(self) -> str:

@@ -141,7 +141,8 @@ def validate_context(ctx: Context) -> list[Finding]:
     building the context apart from running the rules)."""
     spec = ctx.spec
     assert spec is not None
-    findings = apply_exceptions(_run(ctx, "main"), spec.exceptions, ctx.today)
+    unwaivable = frozenset(r.id for r in all_rules() if not r.waivable)
+    findings = apply_exceptions(_run(ctx, "main"), spec.exceptions, ctx.today, unwaivable)
     ctx.findings = findings
     findings = findings + _run(ctx, "post")
     located = []

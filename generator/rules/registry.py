@@ -90,6 +90,8 @@ def explain(rule_id: str) -> str:
     path = doc_path(rule.id)
     body = path.read_text(encoding="utf-8") if path and path.is_file() else ""
     head = [f"{rule.id}: {rule.title}", f"severity: {rule.severity.value} (catalogue grade {rule.grade})"]
+    if not rule.waivable:
+        head.append("cannot be waived: AWS rejects what it reports, so an `exceptions:` entry would only move the failure to apply")
     if rule.remediation:
         head.append(f"fix: {rule.remediation}")
     if rule.references:

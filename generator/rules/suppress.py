@@ -29,9 +29,11 @@ def exception_matches(exc: Exception_, finding: Finding) -> bool:
     return finding.rule_id == exc.rule.upper() and path_within(finding.path, exc.path)
 
 
-def apply_exceptions(findings: list[Finding], exceptions: list[Exception_], today: date) -> list[Finding]:
-    """Mark findings covered by a live exception as suppressed (expired ones suppress nothing)."""
-    live = [e for e in exceptions if e.expires >= today]
+def apply_exceptions(findings: list[Finding], exceptions: list[Exception_], today: date,
+                     unwaivable: frozenset[str] = frozenset()) -> list[Finding]:
+    """Mark findings covered by a live exception as suppressed (expired ones suppress nothing,
+    nor does any exception suppress a rule in ``unwaivable``: SPEC-022 reports such entries)."""
+    live = [e for e in exceptions if e.expires >= today and e.rule.upper() not in unwaivable]
     out = []
     for f in findings:
         exc = next((e for e in live if exception_matches(e, f)), None)

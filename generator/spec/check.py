@@ -4,7 +4,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from cerberus import Validator
+from cerberus import TypeDefinition, Validator
 from cerberus import errors as cerr
 
 from generator.findings import Finding, Severity
@@ -30,7 +30,12 @@ _IMPLICIT = {
 
 
 class _SpecValidator(Validator):
-    """Cerberus with a ``meta`` rule for field documentation (ignored at validation time)."""
+    """Cerberus with a ``meta`` rule for field documentation (ignored at validation time), and
+    booleans that are never integers (Python's ``True`` is an ``int``: ``max_session_hours: true``
+    would pass as 1 hour)."""
+
+    types_mapping = {**Validator.types_mapping,
+                     "integer": TypeDefinition("integer", (int,), (bool,))}
 
     def _validate_meta(self, constraint: Any, field: Any, value: Any) -> None:
         """{'type': 'dict'}"""

@@ -162,7 +162,7 @@ ROLE = {
             },
             "meta": _d(
                 "Attribute-based access: the resource's `<abac_key>` tag (`aws:ResourceTag`, or S3 object tags) "
-                "must equal `${aws:PrincipalTag/<abac_key>}`; actions that cannot be tag-scoped are reported (TAG-010)."
+                "must equal `${aws:PrincipalTag/<abac_key>}`; actions that cannot be tag-scoped are reported (TAG-010). S3 uploads (`s3:PutObject`, with their tags) go only under the department's own key prefix, `<bucket>/<tag value>/...`: an upload cannot see the tags of an object it would overwrite."
             ),
         },
         "permissions": _list("Inline identity policy statements of the role.", GRANT),

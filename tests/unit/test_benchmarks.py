@@ -32,7 +32,7 @@ def test_spec_scale_subprocess_reports_every_phase_and_step() -> None:
     assert [r["roles"] for r in rows] == [10, 20]
     row = rows[0]
     assert {"load", "validate", "render", "write", "peak_mb"} <= set(row)
-    assert row["files"] > 0 and rows[1]["findings"] > row["findings"]
+    assert row["files"] > 0 and rows[1]["findings"] >= row["findings"] > 0
     assert "| 10 |" in spec_scale.table(rows)
     steps = [name for name, _, _ in spec_scale.STEPS]
     floors = [name for name, _ in spec_scale.FLOORS]

@@ -53,3 +53,36 @@ def test_unknown_rule_is_an_error():
 def test_a_real_exception_still_works():
     found = run("  - {rule: PRV-005, path: departments.eng.roles.ops, reason: accepted for the migration, expires: 2099-01-01}\n")
     assert not active(found, "PRV-005") and not active(found, "SPEC-022")
+
+
+def test_a_finding_aws_would_reject_at_apply_cannot_be_waived():
+    """SPEC-006 on 13 hours would generate max_session_duration = 46800, which IAM refuses."""
+    text = BASE.replace("      ops:\n", "      ops:\n        max_session_hours: 13\n")
+    spec = load_spec_text(text + "exceptions:\n  - {rule: SPEC-006, path: departments.eng.roles.ops, "
+                                 "reason: we want long sessions here, expires: 2099-01-01}\n", "s.yaml")
+    found = validate_spec(spec, today=dt.date(2026, 11, 28))
+    assert active(found, "SPEC-006"), "the finding stands"
+    refused = active(found, "SPEC-022")
+    assert refused and "cannot be waived" in refused[0].message and refused[0].path == "exceptions[0].rule"
+
+
+def test_every_unwaivable_rule_says_so_in_its_explanation():
+    from generator.rules.registry import all_rules, explain
+
+    unwaivable = [r for r in all_rules() if not r.waivable]
+    assert {"SPEC-006", "SPEC-008", "SPEC-017", "POL-002"} <= {r.id for r in unwaivable}
+    for rule in unwaivable:
+        assert "cannot be waived" in explain(rule.id)
+
+
+def test_a_boolean_is_never_a_number():
+    text = BASE.replace("      ops:\n", "      ops:\n        max_session_hours: true\n")
+    from generator.errors import SpecError
+
+    try:
+        spec = load_spec_text(text, "s.yaml")
+    except SpecError as err:
+        found = err.findings
+    else:
+        found = validate_spec(spec, today=dt.date(2026, 11, 28))
+    assert any(f.rule_id == "SCHEMA-007" and "max_session_hours" in f.message for f in found), found

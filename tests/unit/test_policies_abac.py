@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -215,3 +216,24 @@ def test_left_out_actions_are_reported_with_how_to_grant_them():
     assert found[f"{actions}[1]"].startswith("s3:DeleteObject is left out of eng-dev's ABAC policy")
     assert "in permissions with explicit resource ARNs" in found[f"{actions}[1]"]
     assert "lambda:DeleteLayerVersion" in found[f"{actions}[2]"]
+
+
+def test_s3_uploads_land_under_the_departments_prefix_with_their_tagging():
+    """PutObject cannot see the tags of the object it overwrites: uploads are confined to the
+    department's key prefix, and the upload's tags (authorized as PutObjectTagging) are allowed there."""
+    from generator.policies.abac import abac_statements, department_prefixed
+    from generator.spec import load_spec
+
+    spec = load_spec(str(Path(__file__).resolve().parents[2] / "examples" / "acme.yaml"))
+    ptag = "${aws:PrincipalTag/Department}"
+    assert department_prefixed(spec, ["*"], ptag) == [f"arn:aws:s3:::*/{ptag}/*"]
+    assert department_prefixed(spec, ["arn:aws:s3:::data/*", "arn:aws:s3:::logs-*",
+                                      "arn:aws:s3:::data/reports/*", "arn:aws:ec2:us-east-1:111122223333:instance/*"],
+                               ptag) == sorted([f"arn:aws:s3:::data/reports/{ptag}/*", f"arn:aws:s3:::data/{ptag}/*",
+                                                f"arn:aws:s3:::logs-*/{ptag}/*"])
+    role = spec.departments["engineering"].roles["developer"]
+    by_sid = {s["Sid"]: s for s in abac_statements(spec, role)}
+    upload, tagging = by_sid["AbacCreateTaggedS3Objects"], by_sid["AbacTagOnUpload"]
+    assert upload["Resource"] == tagging["Resource"] == [f"arn:aws:s3:::*/{ptag}/*"]
+    assert tagging["Action"] == ["s3:PutObjectTagging"] and tagging["Condition"] == upload["Condition"]
+    assert by_sid["AbacExistingS3Objects"]["Resource"] == ["*"]  # reads follow the object's tag anywhere

@@ -37,6 +37,7 @@ class RequiredElements(DocumentRule):
     id = "POL-002"
     title = "Required policy elements"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM rejects documents with missing or conflicting elements; Terraform finds out only at apply."
     remediation = ("Give every statement an Effect, one of Action/NotAction and (identity policies) one of "
                    "Resource/NotResource, each written as a string or a list of strings; no other elements.")

@@ -16,6 +16,7 @@ class PrincipalNames(Rule):
     id = "SPEC-001"
     title = "Role and user names valid and unique"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM rejects names over 64 characters or outside [\\w+=,.@-], and names are unique ignoring case."
     remediation = "Shorten the department or role key (the role name is <department>-<role>)."
     references = ("IAM API roleNameType / userNameType", "IAM quotas: name lengths")

@@ -12,6 +12,7 @@ class SessionDuration(Rule):
     id = "SPEC-006"
     title = "Maximum session duration 1-12 hours"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM accepts MaxSessionDuration from 3,600 to 43,200 seconds only."
     remediation = "Set max_session_hours between 1 and 12."
     references = ("IAM API roleMaxSessionDurationType",)

@@ -12,6 +12,7 @@ class DocumentCharset(Rule):
     id = "SPEC-007"
     title = "Policy document charset"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM accepts only TAB, LF, CR and U+0020-U+00FF in policy documents."
     remediation = "Remove the character from the value (often a typographic quote or dash pasted into an ARN)."
     references = ("IAM API policyDocumentType",)

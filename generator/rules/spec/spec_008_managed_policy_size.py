@@ -15,6 +15,7 @@ class ManagedPolicySize(Rule):
     id = "SPEC-008"
     title = "Managed policy size"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "A customer-managed policy may hold at most 6,144 characters, whitespace not counted."
     remediation = "Use wildcards for action families, merge statements, or split the grants across roles."
     references = ("IAM quotas: managed policy size", "Access Analyzer: Policy size exceeds identity policy quota")

@@ -15,6 +15,7 @@ class InlinePolicySize(Rule):
     id = "SPEC-009"
     title = "Inline policy aggregate size"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "Inline policies of one entity share a quota: role 10,240, user 2,048, group 5,120 characters."
     remediation = "Move grants into fewer statements with action wildcards, or into a managed policy."
     references = ("IAM quotas: inline policy size",)

@@ -17,6 +17,7 @@ class TagSyntax(Rule):
     id = "SPEC-014"
     title = "Tag syntax and count"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM allows 50 tags per role or user, keys 1-128 and values 0-256 characters, no aws: prefix."
     remediation = "Drop or shorten tags; never start a key with aws:."
     references = ("IAM User Guide: id_tags", "IAM API tagKeyType / tagValueType")

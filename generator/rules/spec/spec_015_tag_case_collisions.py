@@ -13,6 +13,7 @@ class TagCaseCollisions(Rule):
     id = "SPEC-015"
     title = "Tag key case collisions"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "Tag keys on IAM roles and users are case-insensitive: Department and department overwrite each other."
     remediation = ("Spell each tag key one way everywhere (tags.common, tags.required, abac_key, departments' and "
                    "roles' tags).")

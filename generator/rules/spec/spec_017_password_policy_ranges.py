@@ -15,6 +15,7 @@ class PasswordPolicyRanges(Rule):
     id = "SPEC-017"
     title = "Password policy ranges"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "UpdateAccountPasswordPolicy rejects values outside its ranges."
     remediation = "minimum_length 6-128, max_age_days 1-1095, reuse_prevention 1-24."
     references = ("IAM API UpdateAccountPasswordPolicy",)

@@ -12,6 +12,7 @@ class UnusedAccessAge(Rule):
     id = "SPEC-018"
     title = "Access Analyzer unused-access age"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "Access Analyzer accepts unusedAccessAge from 1 to 365 days."
     remediation = "Set access_analyzer.unused_access.unused_access_age_days between 1 and 365."
     references = ("Access Analyzer API: UnusedAccessConfiguration",)

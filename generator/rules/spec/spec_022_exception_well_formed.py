@@ -13,7 +13,8 @@ class ExceptionWellFormed(Rule):
     title = "Exception names a real rule and path"
     grade = "BLOCK"
     rationale = ("An exception for a rule id that does not exist, or at a path that is empty or not in the "
-                 "spec, reviews nothing: it is a typo, or a blanket waiver waiting to match.")
+                 "spec, reviews nothing: it is a typo, or a blanket waiver waiting to match. One for a rule "
+                 "whose finding AWS rejects at apply (a name, a size, a range) waives nothing real either.")
     remediation = "Use an id from `iamforge rules list` and the dotted path of the node the finding points at."
     references = ("iamforge README: exceptions",)
     phase = "post"  # about exceptions themselves: runs after suppression and cannot be suppressed
@@ -21,7 +22,8 @@ class ExceptionWellFormed(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         from generator.rules.registry import all_rules, retired
 
-        known = {r.id for r in all_rules()}
+        rules = {r.id: r for r in all_rules()}
+        known = set(rules)
         gone = set(retired())
         for exc in ctx.spec.exceptions:
             rule = exc.rule.upper()
@@ -30,6 +32,10 @@ class ExceptionWellFormed(Rule):
             elif rule not in known:
                 yield self.finding(f"{exc.spec_path}.rule",
                                    f"no rule {exc.rule}: see `iamforge rules list` for the ids")
+            elif not rules[rule].waivable:
+                yield self.finding(f"{exc.spec_path}.rule",
+                                   f"{rule} cannot be waived: AWS rejects what it reports at apply, so fix the "
+                                   "spec instead")
             if not exc.path.strip():
                 yield self.finding(f"{exc.spec_path}.path",
                                    "path is empty: an exception covers one spec node (and what lies below it), "

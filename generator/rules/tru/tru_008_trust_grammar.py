@@ -11,6 +11,7 @@ class TrustGrammar(DocumentRule):
     id = "TRU-008"
     title = "Trust-policy grammar"
     grade = "BLOCK"
+    waivable = False  # AWS rejects it at apply
     rationale = "IAM rejects NotPrincipal and Resource in role trust policies."
     remediation = "Name principals with Principal; drop Resource/NotResource."
     references = ("Access Analyzer: Role trust policy syntax error notprincipal / resource",)

@@ -184,6 +184,20 @@ resource "aws_s3_bucket_policy" "this" {
         Sid      = "DenyInsecureTransport"
       },
       {
+        Action = ["s3:PutObject"]
+        Condition = {
+          StringNotEquals = {
+            "aws:PrincipalServiceName" = ["cloudtrail.amazonaws.com"]
+          }
+        }
+        Effect = "Deny"
+        Principal = {
+          AWS = ["*"]
+        }
+        Resource = ["arn:aws:s3:::acme-cloudtrail-111122223333/AWSLogs/*"]
+        Sid      = "DenyLogWritesExceptCloudTrail"
+      },
+      {
         Action = ["s3:GetBucketAcl"]
         Condition = {
           StringEquals = {

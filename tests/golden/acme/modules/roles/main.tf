@@ -175,8 +175,22 @@ locals {
               }
             }
             Effect   = "Allow"
-            Resource = ["*"]
+            Resource = ["arn:aws:s3:::*/$${aws:PrincipalTag/Department}/*"]
             Sid      = "AbacCreateTaggedS3Objects"
+          },
+          {
+            Action = ["s3:PutObjectTagging"]
+            Condition = {
+              "ForAllValues:StringEquals" = {
+                "s3:RequestObjectTagKeys" = ["Department", "ManagedBy", "Owner"]
+              }
+              StringEquals = {
+                "s3:RequestObjectTag/Department" = ["$${aws:PrincipalTag/Department}"]
+              }
+            }
+            Effect   = "Allow"
+            Resource = ["arn:aws:s3:::*/$${aws:PrincipalTag/Department}/*"]
+            Sid      = "AbacTagOnUpload"
           },
           {
             Action = ["ec2:StartInstances", "ec2:StopInstances"]
