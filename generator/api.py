@@ -87,7 +87,7 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
         return GenerateOutcome(report=report, blocked=True, layout=layout)
     from generator.render import generate as render_generate
 
-    extra = {"imports.tf": adopt_imports(spec, adopt)} if adopt else None
+    extra = {ADOPT_FILE: adopt_imports(spec, adopt)} if adopt else None
     try:
         result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra,
                                  layout=layout, policies=policies)
@@ -95,6 +95,40 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
         # The writer has already rolled back: nothing of this run is left in out_dir.
         raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     return GenerateOutcome(report=report, result=result, written=not (check or dry_run), layout=layout)
+
+
+def expected_output(spec_path: str | Path, out_dir: str | Path, today: date | None = None) -> dict[str, str]:
+    """What ``spec_path`` generates for the output ``out_dir`` belongs to, as path -> sha256 of
+    the bytes: the reference ``plan``, ``apply``, ``destroy`` and ``scan`` hold the folder to when
+    given ``--spec``, so that no hand-edited manifest can vouch for hand-edited files.
+
+    The spec must validate (a SpecError carries the findings otherwise); the layout is the one
+    the output has. ``imports.tf`` of ``generate --adopt`` cannot be rebuilt without the
+    account's details: it is taken at the manifest's word (it only adopts resources the
+    generated code declares).
+    """
+    from generator.render import render
+    from generator.render.writer import MANIFEST, recorded_files, sha256
+    from generator.tools.deploy import output_root
+
+    root = output_root(out_dir)
+    spec, findings = load(spec_path)
+    if spec is not None:
+        from generator.policies import build
+
+        policies = build(spec)
+        findings = check_spec(spec, policies, today)
+    if spec is None or at_or_above(findings, Severity.ERROR):
+        raise SpecError([f for f in findings if at_or_above([f], Severity.ERROR)] or findings)
+    files = render(spec, layout=_layout_for(root, None), policies=policies)
+    expected = {rel: sha256(text) for rel, text in files.items() if rel != MANIFEST}
+    recorded = recorded_files(root) or {}
+    if ADOPT_FILE in recorded:
+        expected[ADOPT_FILE] = recorded[ADOPT_FILE]
+    return expected
+
+
+ADOPT_FILE = "imports.tf"
 
 
 def _layout_for(out_dir: Path, asked: str | None) -> str:

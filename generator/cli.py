@@ -237,8 +237,20 @@ def check_policy(files: tuple[str, ...], kind: str | None, fmt: str, output: str
 # -- terraform and checkov: plan, apply, destroy, scan (library verbs in generator.tools.deploy) --
 
 
+def spec_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--spec SPEC``: hold the output to what SPEC generates, not to its manifest."""
+    return click.option("--spec", "spec", type=click.Path(dir_okay=False),
+                        help="Regenerate SPEC in memory and refuse unless the folder holds exactly that "
+                             "(an edited manifest cannot vouch for edited files).")(fn)
+
+
+def _expected(spec: str | None, out_dir: str) -> dict[str, str] | None:
+    return api.expected_output(spec, out_dir) if spec else None
+
+
 def terraform_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """-o/--out, --plugin-dir and --terraform-bin, shared by plan, apply and destroy."""
+    """-o/--out, --plugin-dir, --terraform-bin and --spec, shared by plan, apply and destroy."""
+    fn = spec_option(fn)
     fn = click.option("--terraform-bin", default="terraform", show_default=True, envvar="IAMFORGE_TERRAFORM_BIN",
                       help="terraform or tofu (a name on PATH or a path).")(fn)
     fn = click.option("--plugin-dir", type=click.Path(file_okay=False), envvar="IAMFORGE_TF_PLUGIN_DIR",
@@ -279,12 +291,14 @@ def _confirm_and_apply(out_dir: str, outcome: Any, verb: str, tf_opts: dict[str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plan-file", default="iamforge.tfplan", show_default=True, help="Where to save the plan (in -o DIR).")
 @handle_errors
-def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, fmt: str, plan_file: str) -> None:
+def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, fmt: str,
+             plan_file: str) -> None:
     """terraform init + plan, then what the plan does in IAM terms (roles, policies, who gains what)."""
     from generator.plan_summary import render_text
     from generator.tools import deploy
 
-    outcome = deploy.plan(out_dir, plan_file=plan_file, terraform_bin=terraform_bin, plugin_dir=plugin_dir)
+    outcome = deploy.plan(out_dir, plan_file=plan_file, terraform_bin=terraform_bin, plugin_dir=plugin_dir,
+                          expected=_expected(spec, out_dir))
     if fmt == "json":
         doc = {"plan_file": str(outcome.plan.plan_file), "has_changes": outcome.plan.has_changes,
                **outcome.summary.as_dict()}
@@ -301,12 +315,12 @@ def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, fmt: str,
 @click.option("--plan-file", type=click.Path(dir_okay=False), help="Apply this reviewed plan (from `iamforge plan`).")
 @click.option("--auto-approve", is_flag=True, help="Plan and apply without asking (CI on merge).")
 @handle_errors
-def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, plan_file: str | None,
+def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, plan_file: str | None,
               auto_approve: bool) -> None:
     """Apply a reviewed plan file, or plan, show the IAM summary and ask for confirmation."""
     from generator.tools import deploy
 
-    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir}
+    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir, "expected": _expected(spec, out_dir)}
     if plan_file or auto_approve:
         result = deploy.apply(out_dir, plan_file=plan_file, auto_approve=auto_approve, progress=_progress("apply"),
                               **tf_opts)
@@ -319,11 +333,11 @@ def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, plan_fil
 @terraform_options
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
 @handle_errors
-def destroy_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, auto_approve: bool) -> None:
+def destroy_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, auto_approve: bool) -> None:
     """Destroy everything the generated modules manage (shows what is removed and asks, unless auto-approved)."""
     from generator.tools import deploy
 
-    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir}
+    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir, "expected": _expected(spec, out_dir)}
     if auto_approve:
         result = deploy.destroy(out_dir, progress=_progress("destroy"), **tf_opts)
         click.echo(f"destroy complete: {result.destroyed} destroyed")
@@ -334,13 +348,14 @@ def destroy_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, auto_a
 @main.command("scan")
 @click.option("-o", "--out", "out_dir", default="modules_out", show_default=True, type=click.Path(file_okay=False),
               help="Generated Terraform to scan.")
+@spec_option
 @format_options
 @handle_errors
-def scan_cmd(out_dir: str, fmt: str, output: str | None, fail_on: str) -> None:
+def scan_cmd(out_dir: str, spec: str | None, fmt: str, output: str | None, fail_on: str) -> None:
     """Run checkov on the generated Terraform; report its findings like validate does."""
     from generator.tools import deploy
 
-    report = deploy.scan(out_dir)
+    report = deploy.scan(out_dir, expected=_expected(spec, out_dir))
     sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
 
 

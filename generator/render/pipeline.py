@@ -288,6 +288,8 @@ def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = 
     """Generate the Terraform for ``spec`` into ``out_dir`` in ``layout`` (see the package docstring)."""
     out_dir = Path(out_dir)
     files = render(spec, extra_files, layout, policies)
+    if not (check or dry_run):
+        writer.recover(out_dir)  # a run killed during its swap is rolled back first
     plan = writer.plan(files, out_dir)
     result = GenerateResult(
         out_dir=out_dir,

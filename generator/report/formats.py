@@ -156,6 +156,13 @@ def write_report(text: str, output: str) -> None:
     target = Path(output)
     if not target.parent.is_dir():
         raise UsageError(f"--output {output}: folder {target.parent} does not exist")
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise UsageError(f"--output {output}: exists and is not a regular file (a link, a device or a pipe); "
+                         "give a file name")
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    try:
+        tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from exc
