@@ -1,7 +1,8 @@
 """The `iamforge` command line: a thin click layer over generator.api.
 
 Exit codes (a contract, see README): 0 nothing at or above --fail-on; 1 findings at or above
-it (an unparsable spec counts); 2 usage error; 3 an external tool failed or is missing.
+it (an unparsable spec counts); 2 usage error; 3 an external tool failed or is missing; 4 an
+internal error (a bug of iamforge's).
 """
 from __future__ import annotations
 
@@ -20,7 +21,28 @@ from generator.errors import IamforgeError, UsageError
 from generator.findings import Finding, Severity, at_or_above
 from generator.report import FORMATS, render, write_report
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TOOL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TOOL, EXIT_CRASH = 0, 1, 2, 3, 4
+
+
+class _Iamforge(click.Group):
+    """The command group: output that never fails on the terminal's encoding, and a crash (a bug
+    of iamforge's) reported in one line with exit 4, never a traceback read by CI as findings."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        for stream in (sys.stdout, sys.stderr):
+            reconfigure = getattr(stream, "reconfigure", None)
+            if reconfigure is not None:
+                reconfigure(errors="backslashreplace")
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            click.echo(f"iamforge: internal error ({type(exc).__name__}: {exc}); nothing was written. "
+                       "Please report it with the command line; IAMFORGE_DEBUG=1 shows the traceback.", err=True)
+            if os.environ.get("IAMFORGE_DEBUG"):
+                raise
+            sys.exit(EXIT_CRASH)
 
 
 def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,7 +121,7 @@ def _not_before_today(ctx: click.Context, param: click.Parameter, value: datetim
     return value.date()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Iamforge, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="iamforge")
 def main() -> None:
     """iamforge: validate an AWS identity baseline spec and generate Terraform for it."""

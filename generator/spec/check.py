@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from typing import Any
 
 from cerberus import TypeDefinition, Validator
@@ -39,6 +41,18 @@ class _SpecValidator(Validator):
 
     def _validate_meta(self, constraint: Any, field: Any, value: Any) -> None:
         """{'type': 'dict'}"""
+
+    def _validate_regex(self, pattern: Any, field: Any, value: Any) -> None:
+        """{'type': 'string'}"""
+        # The whole value, as the compiled fast path checks it: cerberus's own rule appends
+        # `$`, which also matches before a final line feed, so "alice\n" passed as a user name.
+        if isinstance(value, str) and _compiled(pattern).fullmatch(value) is None:
+            self._error(field, cerr.REGEX_MISMATCH)
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _validator() -> _SpecValidator:
@@ -89,7 +103,8 @@ def _message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, st
     if e.code == cerr.REGEX_MISMATCH.code:
         example = rule_at(parts).get("meta", {}).get("example")
         hint = f"; write it like {example}" if example else f" (format {e.constraint})"
-        return "SCHEMA-007", f"{name} {e.value!r} is not well formed{hint}"
+        shown = repr(e.value) if len(repr(e.value)) <= 120 else f"{repr(e.value)[:100]}... ({len(e.value):,} characters)"
+        return "SCHEMA-007", f"{name} {shown} is not well formed{hint}"
     if e.code == cerr.UNALLOWED_VALUE.code:
         return "SCHEMA-007", f"{name} {e.value!r} is not allowed; use one of {', '.join(map(str, e.constraint))}"
     if e.code == cerr.MIN_VALUE.code:

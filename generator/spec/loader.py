@@ -23,6 +23,8 @@ from generator.spec.model import closest, pack_position, unpack_position
 MAX_BYTES = 32 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
+# Text an alias may copy, in all: 100,000 nodes of one long string would be gigabytes.
+MAX_ALIAS_BYTES = 8 * 1024 * 1024
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
@@ -77,6 +79,17 @@ def _finding(rule: str, message: str, file: str, line: int = 1, col: int = 1, pa
     return Finding(rule, Severity.ERROR, message, path=path, file=file, line=line, column=col, source="loader")
 
 
+def _text_bytes(value: Any) -> int:
+    """Characters of text in ``value``: its strings, keys included, at any depth."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        return sum(_text_bytes(k) + _text_bytes(v) for k, v in value.items())
+    if isinstance(value, list):
+        return sum(_text_bytes(v) for v in value)
+    return 8
+
+
 class _Builder:
     """Builds plain values straight from the parser's event stream, collecting findings.
 
@@ -92,8 +105,10 @@ class _Builder:
         self.doc = Document(file=file, data=None)
         self.findings: list[Finding] = []
         self.alias_nodes = 0
+        self.alias_bytes = 0
         # anchor -> (value, nodes, [(relative path, mark, ScalarInfo or None)] under it)
         self.anchors: dict[str, tuple[Any, int, list[tuple[str, Any, ScalarInfo | None]]]] = {}
+        self.anchor_bytes: dict[str, int] = {}
         # The first characters an implicit type (bool, int, null, ...) can start with; a plain
         # scalar starting with any other is text. Read from the live resolver table, so a library
         # that adds resolvers is honoured; "every character" when one matches any first character.
@@ -127,6 +142,7 @@ class _Builder:
         marks, scalars = self.doc.marks, self.doc.scalars
         inside = [(rel, marks.get(path + rel), scalars.get(path + rel)) for rel in _relative_paths(built)]
         self.anchors[event.anchor] = (built, size, inside)
+        self.anchor_bytes[event.anchor] = _text_bytes(built)
 
     def _alias(self, event: yaml.AliasEvent, path: str) -> tuple[Any, int]:
         if event.anchor not in self.anchors:
@@ -134,6 +150,10 @@ class _Builder:
                                   self.file, *_pos(event), path))
         built, size, inside = self.anchors[event.anchor]
         self.alias_nodes += size
+        self.alias_bytes += self.anchor_bytes[event.anchor]
+        if self.alias_bytes > MAX_ALIAS_BYTES:
+            raise _Abort(_finding("SCHEMA-003", f"YAML aliases copy more than {MAX_ALIAS_BYTES // (1024 * 1024)} MiB of "
+                                  "text (alias bomb); write the values out", self.file, *_pos(event), path))
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise _Abort(
                 _finding(

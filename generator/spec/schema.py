@@ -18,10 +18,10 @@ ACTION = r"(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)"
 TAG_KEY_RE = r"[\w .:/=+\-@]{1,128}"
 TAG_VALUE_RE = r"[\w .:/=+\-@]{0,256}"
 SID = r"[A-Za-z0-9]*"
-EMAIL = r"[^@\s]+@[^@\s]+\.[^@\s]+"
+EMAIL = r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+"  # linear: no two parts can take the same characters
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 ALIAS = r"[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]"
-GITHUB_SUBJECT = r"repo:[^:\s]+/[^:\s]+:.+"
+GITHUB_SUBJECT = r"repo:[^:\s/]+/[^:\s]+:.+"  # linear: the owner holds no slash
 SERVICE_PRINCIPAL = r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?"
 
 
