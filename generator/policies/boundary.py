@@ -128,6 +128,8 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it
     ``users_carry_it`` says whether some user (not only roles) has it as boundary; ``ceilings``
     are the scoped statements iamforge's own grants need through it (see the module)."""
     own_arn = spec.boundary_arn(key)
+    # A delegate carrying this boundary creates roles with the delegated boundary instead.
+    allowed_boundaries = [own_arn] + ([spec.delegated_boundary_arn(key)] if key in delegates(spec) else [])
     statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
     if spec.mfa.enforce and users_carry_it:
         # Users carry this boundary: without MFA self-service in the ceiling they could never enrol.
@@ -144,7 +146,7 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it
             "Deny",
             CREATE_WITH_BOUNDARY_ACTIONS,
             ["*"],
-            condition={"StringNotEquals": {"iam:PermissionsBoundary": own_arn}},
+            condition={"StringNotEquals": {"iam:PermissionsBoundary": allowed_boundaries}},
         ),
     ]
     return statements

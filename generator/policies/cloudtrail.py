@@ -76,14 +76,16 @@ def _deny_insecure_transport(bucket_arn: str) -> dict:
 
 def bucket_policy(spec: Spec, lay: CloudTrailLayout) -> dict:
     """TLS only; CloudTrail may read the ACL and write this account's logs, for this trail only;
-    nobody else may write under ``AWSLogs/``, whatever their identity policies allow (a role with
-    ``s3:PutObject`` on ``*`` could otherwise plant forged log files beside the real ones)."""
+    nobody else may write or delete under ``AWSLogs/``, whatever their identity policies allow (a
+    role with ``s3:PutObject`` or ``s3:DeleteObject`` on ``*`` could otherwise plant forged log
+    files or remove real ones; lifecycle expiry is not a request and is not affected)."""
     source = {"aws:SourceArn": lay.trail_arn}
     return policy([
         _deny_insecure_transport(lay.bucket_arn),
         # A negated operator matches when the key is absent: every caller that is not the
         # CloudTrail service (IAM users and roles carry no aws:PrincipalServiceName) is denied.
-        statement("DenyLogWritesExceptCloudTrail", "Deny", ["s3:PutObject"], [f"{lay.bucket_arn}/AWSLogs/*"],
+        statement("DenyLogChangesExceptCloudTrail", "Deny", ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"],
+                  [f"{lay.bucket_arn}/AWSLogs/*"],
                   principal={"AWS": ["*"]},
                   condition={"StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}}),
         statement("AWSCloudTrailAclCheck", "Allow", ["s3:GetBucketAcl"], [lay.bucket_arn],

@@ -200,7 +200,10 @@ locals {
             ]
             Condition = {
               StringNotEquals = {
-                "iam:PermissionsBoundary" = ["arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-engineering"]
+                "iam:PermissionsBoundary" = [
+                  "arn:aws:iam::111122223333:policy/iamforge/iamforge-boundary-engineering",
+                  "arn:aws:iam::111122223333:policy/iamforge/iamforge-delegated-boundary-engineering",
+                ]
               }
             }
             Effect   = "Deny"

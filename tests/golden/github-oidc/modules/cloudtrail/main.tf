@@ -184,7 +184,7 @@ resource "aws_s3_bucket_policy" "this" {
         Sid      = "DenyInsecureTransport"
       },
       {
-        Action = ["s3:PutObject"]
+        Action = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"]
         Condition = {
           StringNotEquals = {
             "aws:PrincipalServiceName" = ["cloudtrail.amazonaws.com"]
@@ -195,7 +195,7 @@ resource "aws_s3_bucket_policy" "this" {
           AWS = ["*"]
         }
         Resource = ["arn:aws:s3:::acme-ci-cloudtrail-111122223333/AWSLogs/*"]
-        Sid      = "DenyLogWritesExceptCloudTrail"
+        Sid      = "DenyLogChangesExceptCloudTrail"
       },
       {
         Action = ["s3:GetBucketAcl"]
