@@ -8,6 +8,7 @@ resources are scoped to targets that cannot reach a more privileged principal; w
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,13 @@ from generator.analysis.catalog import catalog
 from generator.analysis.conditions import service_allowed
 from generator.analysis.effective import Grant, PermissionSet
 
-IAM_KINDS = frozenset({"role", "user", "group", "policy", "self"})
+IAM_KINDS = frozenset({"role", "user", "group", "policy", "self", "assume"})  # assume: a role to assume
+# Existing non-IAM resources that may run under a privileged role: a pattern reaches one of them
+# when it has a wildcard (DocumentTargets, SpecTargets).
+RESOURCE_KINDS = frozenset({"function", "devendpoint", "stack", "stackset", "project", "notebook", "instance",
+                            "launchtemplate", "pipeline", "job", "task", "service", "codeinterpreter"})
+KINDS = IAM_KINDS | RESOURCE_KINDS | {"new"}
+PATHFINDING_URL = "https://pathfinding.cloud/paths/{}"
 
 
 @dataclass(frozen=True)
@@ -32,6 +39,26 @@ class Method:
     sources: tuple[str, ...]
     actions: tuple[tuple[str, str], ...]  # (lower-case action, target kind)
     passed_to_service: str | None = None
+    pathfinding: tuple[str, ...] = ()  # pathfinding.cloud path ids, e.g. ("ecs-003", "ecs-001")
+    spelled: tuple[str, ...] = ()  # the actions as the catalogue file spells them, for messages
+
+    def display(self, action: str) -> str:
+        """``action`` as AWS spells it: the IAM catalogue's spelling, else the method file's (an
+        action the catalogue does not know yet, such as bedrock-agentcore's)."""
+        cat = catalog()
+        if cat.lookup(action) is not None:
+            return cat.display(action)
+        return next((name for name in self.spelled if name.lower() == action), action)
+
+    def reference(self) -> str:
+        """`` (pathfinding.cloud ecs-003, ecs-001: https://pathfinding.cloud/paths/ecs-003)``, or ""."""
+        if not self.pathfinding:
+            return ""
+        return f" (pathfinding.cloud {', '.join(self.pathfinding)}: {PATHFINDING_URL.format(self.pathfinding[0])})"
+
+    def label(self) -> str:
+        """The id with its pathfinding.cloud ids, for a list of further methods."""
+        return f"{self.id} (pathfinding.cloud {', '.join(self.pathfinding)})" if self.pathfinding else self.id
 
 
 @dataclass(frozen=True)
@@ -42,9 +69,8 @@ class Escalation:
     grants: tuple[Grant, ...]
 
     def describe(self) -> str:
-        cat = catalog()
-        where = ", ".join(f"{cat.display(g.action)} in {g.location}" for g in self.grants)
-        return f"{self.method.id} ({self.method.title}) via {where}"
+        where = ", ".join(f"{self.method.display(g.action)} in {g.location}" for g in self.grants)
+        return f"{self.method.id} ({self.method.title}) via {where}{self.method.reference()}"
 
 
 PRINCIPAL_KINDS = frozenset({"role", "user", "group"})
@@ -75,18 +101,32 @@ class DocumentTargets:
 
 @lru_cache(maxsize=1)
 def methods() -> tuple[Method, ...]:
-    """The method catalogue from ``escalation_methods.yaml``."""
+    """The method catalogue from ``escalation_methods.yaml``.
+
+    Raises:
+        ValueError: when a method names a resource kind the targets do not know, or a
+            pathfinding.cloud id that is not ``<service>-<nnn>``.
+    """
     data = yaml.load((Path(__file__).with_name("escalation_methods.yaml")).read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return tuple(
-        Method(
+    out = []
+    for m in data["methods"]:
+        method = Method(
             id=m["id"],
             title=m["title"],
             sources=tuple(m.get("sources", ())),
             actions=tuple((a.lower(), k) for a, k in m["actions"].items()),
             passed_to_service=m.get("passed_to_service"),
+            pathfinding=tuple(m.get("pathfinding", ())),
+            spelled=tuple(m["actions"]),
         )
-        for m in data["methods"]
-    )
+        unknown = sorted({k for _, k in method.actions} - KINDS)
+        if unknown:
+            raise ValueError(f"escalation method {method.id}: unknown resource kind {', '.join(unknown)}")
+        bad = [p for p in method.pathfinding if not re.fullmatch(r"[a-z0-9]+-\d{3}", p)]
+        if bad:
+            raise ValueError(f"escalation method {method.id}: not a pathfinding.cloud id: {', '.join(bad)}")
+        out.append(method)
+    return tuple(out)
 
 
 @lru_cache(maxsize=1)

@@ -55,6 +55,10 @@ class SpecTargets:
     def closed(self, resource: str, kind: str) -> bool:
         if kind in IAM_KINDS and effectively_star(resource):
             return False
+        if kind == "assume":
+            if self._designed_assumption(resource):
+                return True
+            kind = "role"
         if kind == "self":
             return not glob_match(resource, self.actor_arn)
         if kind == "policy":
@@ -106,7 +110,34 @@ class SpecTargets:
             prefix = self.spec.arn("iam", f"{kind}/{dept.key}/")
             if literal.startswith(prefix):
                 return True
+        if kind == "role":
+            # Roles a delegate creates live under /<dept>/delegated/ and must carry the delegated
+            # boundary (``<key>/delegated`` to PB-009, whose created role is the actor here).
+            return any(self._not_above(boundary) and literal.startswith(prefix)
+                       for prefix, boundary in self._delegated_paths)
         return False
+
+    def _designed_assumption(self, resource: str) -> bool:
+        """True when a user (or the group) of a department assumes one of that department's
+        human roles by name: the human path iamforge builds (``policies.human``), whose role is
+        judged as a principal of its own."""
+        if ":user/" not in self.actor_arn and ":group/" not in self.actor_arn:
+            return False
+        dept = self.spec.departments.get(self.actor_department)
+        if dept is None or has_wildcard(resource):
+            return False
+        from generator.policies.human import human_roles, role_arns
+
+        return resource in role_arns(self.spec, human_roles(self.spec, dept))
+
+    @cached_property
+    def _delegated_paths(self) -> tuple[tuple[str, str], ...]:
+        """(ARN prefix of the roles a delegate may create, the boundary they are forced to carry)."""
+        from generator.policies.boundary import delegates
+        from generator.policies.delegation import delegated_path
+
+        return tuple((self.spec.arn("iam", f"role{delegated_path(role)}"), f"{key}/delegated")
+                     for key, roles in delegates(self.spec).items() for role in roles)
 
 
 def principal_index(spec: Spec) -> list[Principal]:

@@ -283,8 +283,12 @@ def test_boundary_allows_region_fence_and_self_protection(acme):
                                                   "iam:DeleteUserPermissionsBoundary"]
     create = s["DenyCreateOrChangeWithoutThisBoundary"]
     assert create["Effect"] == "Deny"
-    assert create["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": [own]}}
+    # engineering-developer delegates: the roles it creates carry the delegated boundary instead
+    assert create["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": sorted(
+        [own, acme.delegated_boundary_arn("engineering")])}}
     assert {"iam:CreateRole", "iam:CreateUser"} <= set(create["Action"])
+    finance = stmts(ps, "boundary.finance")["DenyCreateOrChangeWithoutThisBoundary"]
+    assert finance["Condition"] == {"StringNotEquals": {"iam:PermissionsBoundary": [acme.boundary_arn("finance")]}}
 
 
 def test_boundary_without_regions_has_no_fence(acme):

@@ -16,12 +16,13 @@ class PrivilegeEscalation(PrincipalRule):
     remediation = ("Remove an action of the method, scope it to the department's bounded roles, or add the "
                    "narrowing condition (iam:PermissionsBoundary, iam:PassedToService).")
     references = ("Rhino Security Labs aws_escalate.py (21 methods)", "Pacu iam__privesc_scan", "PMapper",
-                  "BishopFox iam-vulnerable", "checkov CKV_AWS_110, CKV_AWS_286")
+                  "BishopFox iam-vulnerable", "DataDog pathfinding.cloud (https://pathfinding.cloud/paths/<id>)",
+                  "checkov CKV_AWS_110, CKV_AWS_286")
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         by_path: dict[str, list[Escalation]] = {}
         for esc in find_escalations(principal.permissions, principal.targets):
             by_path.setdefault(principal.path_of(esc.grants[0], "Action"), []).append(esc)
         for path, found in by_path.items():
-            more = f"; also {', '.join(e.method.id for e in found[1:])}" if len(found) > 1 else ""
+            more = f"; also {', '.join(e.method.label() for e in found[1:])}" if len(found) > 1 else ""
             yield path, f"{principal.label} can escalate privileges: {found[0].describe()}{more}"
