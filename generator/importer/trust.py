@@ -12,11 +12,14 @@ import re
 from typing import Any
 
 from generator.analysis.document import as_list
+from generator.spec import schema
 
 GITHUB_HOST = "token.actions.githubusercontent.com"
-SERVICE = re.compile(r"^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$")
-ARN = re.compile(r"^arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+$")
-GITHUB_SUBJECT = re.compile(r"^repo:[^:\s]+/[^:\s]+:.+$")
+# What the spec accepts, so a draft spec never holds a value the loader refuses (both claim forms
+# of GitHub's subject among them).
+SERVICE = re.compile(rf"^(?:{schema.SERVICE_PRINCIPAL})\Z")
+ARN = re.compile(rf"^(?:{schema.ARN})\Z")
+GITHUB_SUBJECT = re.compile(rf"^(?:{schema.GITHUB_SUBJECT})\Z")
 _MFA_KEYS = {"aws:multifactorauthpresent", "aws:multifactorauthage"}
 
 

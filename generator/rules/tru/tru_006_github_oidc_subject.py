@@ -12,7 +12,9 @@ from generator.rules.context import DocView
 _GITHUB = "token.actions.githubusercontent.com"
 _SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub$", re.IGNORECASE)
 _ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
-_REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(\})?/[^/*]+")
+# repo:<owner>/<repo>, or GitHub's immutable form repo:<owner>@<owner id>/<repo>@<repo id> (issued
+# for new repositories since 2026-07-15): the ids pin the owner and repository even after a rename.
+_REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(@\d+)?(\})?/[^/*@]+(@\d+)?")
 
 
 def sub_problem(value: str) -> str | None:
