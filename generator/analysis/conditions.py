@@ -1,6 +1,6 @@
 """Condition operators, and which conditions really narrow a grant.
 
-cloudsplaining counts *any* Condition as a constraint (validator-rules.md §1.2); here only
+cloudsplaining counts *any* Condition as a constraint; here only
 keys that limit *what* can be reached count, and only with an operator that cannot be
 satisfied by leaving the key out.
 """
@@ -78,7 +78,7 @@ def _constraint_key(cond: Condition) -> str | None:
         return key
     # aws:ResourceTag/<k>, service aliases (iam:ResourceTag/<k>, ec2:ResourceTag/<k>) and
     # S3's object tags (s3:ExistingObjectTag/<k>) compared with the caller's own tag: the ABAC
-    # pattern (validator-rules.md §3.7).
+    # pattern.
     resource_tag = key.startswith(_RESOURCE_TAG_KEYS) or ":resourcetag/" in key
     if resource_tag and cond.values and all("${aws:principaltag/" in v.lower() for v in cond.values):
         return "resource-tag-match"

@@ -31,7 +31,7 @@ NO_MFA_PASSWORD = ("iam:ChangePassword", "iam:GetAccountPasswordPolicy")
 # Actions that need a *recent* MFA sign-in (aws:MultiFactorAuthAge). The set is the
 # credential, permission and guardrail changes an attacker with a stolen, long-lived
 # console session would go for: the IAM writes behind the privilege-escalation methods
-# (validator-rules.md §3.4), role assumption (the role trust policies require the same
+# (the force-MFA pattern of AWS's IAM examples), role assumption (the role trust policies require the same
 # age), and disabling audit logging or its encryption key. MFA self-service is not in
 # it, so a user with an old session can still add a device.
 SENSITIVE_ACTIONS = (

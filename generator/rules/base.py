@@ -21,7 +21,7 @@ from generator.findings import Finding, Severity
 if TYPE_CHECKING:
     from generator.rules.context import Context, DocView, PrincipalView
 
-# Catalogue grades (validator-rules.md §2) to finding severities.
+# Catalogue grades (BLOCK, CRIT, HIGH, MED, LOW, INFO) to finding severities.
 GRADES: dict[str, Severity] = {
     "BLOCK": Severity.ERROR,
     "CRIT": Severity.ERROR,

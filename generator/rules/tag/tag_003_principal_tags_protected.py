@@ -55,7 +55,7 @@ class PrincipalTagsProtected(Rule):
     remediation = ("Do not grant iam:Tag*/Untag* on roles and users, or allow-list tag keys without the "
                    "authorization keys (ForAllValues:StringEquals aws:TagKeys), or deny them with "
                    "ForAnyValue:StringEquals aws:TagKeys.")
-    references = ("IAM examples iam-manage-tags", "validator-rules.md §3.7")
+    references = ("IAM examples iam-manage-tags", "IAM User Guide: ABAC authorization")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         keys = [k.lower() for k in authorization_tag_keys(ctx.spec)]
