@@ -133,11 +133,10 @@ class SpecTargets:
     @cached_property
     def _delegated_paths(self) -> tuple[tuple[str, str], ...]:
         """(ARN prefix of the roles a delegate may create, the boundary they are forced to carry)."""
-        from generator.policies.boundary import delegates
         from generator.policies.delegation import delegated_path
 
         return tuple((self.spec.arn("iam", f"role{delegated_path(role)}"), f"{key}/delegated")
-                     for key, roles in delegates(self.spec).items() for role in roles)
+                     for key, roles in self.spec.delegates.items() for role in roles)
 
 
 def principal_index(spec: Spec) -> list[Principal]:

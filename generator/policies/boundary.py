@@ -13,7 +13,7 @@ from __future__ import annotations
 from generator.policies.document import KIND_BOUNDARY, PolicyDoc, policy, statement
 from generator.policies.identity import grant_statements
 from generator.policies.mfa import IAMFORGE_POLICY_PATH, mfa_policy_arn, self_service_statements
-from generator.spec.model import Boundary, Role, Spec
+from generator.spec.model import Boundary, Spec
 
 # Services and actions that are global (served from one Region, usually us-east-1) or
 # that the console calls regardless of Region. They are exempt from the Region fence,
@@ -70,20 +70,11 @@ CREATE_WITH_BOUNDARY_ACTIONS = (
 )
 
 
-def delegates(spec: Spec) -> dict[str, list[Role]]:
-    """Boundary key -> the roles carrying it that may create roles, in spec order."""
-    out: dict[str, list[Role]] = {}
-    for role in spec.roles:
-        if role.can_create_roles and role.boundary and role.boundary in spec.boundaries:
-            out.setdefault(role.boundary, []).append(role)
-    return out
-
-
 def protected_policy_arns(spec: Spec) -> list[str]:
     """ARNs of the policies no principal may edit: every boundary (the delegated ones too) and
     the force-MFA policy."""
     arns = [spec.boundary_arn(k) for k in spec.boundaries]
-    arns += [spec.delegated_boundary_arn(k) for k in delegates(spec)]
+    arns += [spec.delegated_boundary_arn(k) for k in spec.delegates]
     if spec.mfa.enforce:
         arns.append(mfa_policy_arn(spec))
     return sorted(arns)
@@ -129,7 +120,7 @@ def boundary_statements(spec: Spec, key: str, boundary: Boundary, users_carry_it
     are the scoped statements iamforge's own grants need through it (see the module)."""
     own_arn = spec.boundary_arn(key)
     # A delegate carrying this boundary creates roles with the delegated boundary instead.
-    allowed_boundaries = [own_arn] + ([spec.delegated_boundary_arn(key)] if key in delegates(spec) else [])
+    allowed_boundaries = [own_arn] + ([spec.delegated_boundary_arn(key)] if key in spec.delegates else [])
     statements = grant_statements(boundary.allow, default_prefix="BoundaryAllow")
     if spec.mfa.enforce and users_carry_it:
         # Users carry this boundary: without MFA self-service in the ceiling they could never enrol.

@@ -19,7 +19,7 @@ nothing and raises nothing: the validator reports the spec (rule PB-002).
 """
 from __future__ import annotations
 
-from generator.policies.boundary import POLICY_EDIT_ACTIONS, delegates, protected_policy_resources, region_fence
+from generator.policies.boundary import POLICY_EDIT_ACTIONS, protected_policy_resources, region_fence
 from generator.policies.document import KIND_BOUNDARY, KIND_IDENTITY, PolicyDoc, policy, sorted_unique, statement
 from generator.policies.identity import grant_statements
 from generator.spec.model import Role, Spec
@@ -130,7 +130,7 @@ def delegate_ceilings(spec: Spec) -> dict[str, list[dict]]:
     them the boundary, a ceiling, would make ``can_create_roles`` inert; they reach only the
     delegated paths and only with the delegated boundary, as the delegation policy itself."""
     return {key: [dict(s, Sid=f"Delegation{s['Sid']}") for s in delegation_grants(spec, key, roles)]
-            for key, roles in delegates(spec).items()}
+            for key, roles in spec.delegates.items()}
 
 
 def delegated_boundary_statements(spec: Spec, key: str) -> list[dict]:
@@ -148,7 +148,7 @@ def build_delegated_boundaries(spec: Spec) -> list[PolicyDoc]:
     """One delegated boundary per boundary some delegate carries, in spec order. No principal of
     the spec carries it: the roles the delegates create do."""
     docs = []
-    for key, roles in delegates(spec).items():
+    for key, roles in spec.delegates.items():
         names = ", ".join(r.name for r in roles)
         docs.append(PolicyDoc(
             key=f"boundary.{key}.delegated",

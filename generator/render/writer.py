@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,12 +161,12 @@ def recorded_files(out_dir: Path) -> dict[str, str] | None:
     return _recorded(out_dir)
 
 
-def edited_files(out_dir: Path) -> list[str]:
-    """Generated files (per the manifest) that are missing, reached through a symbolic link, or
-    whose bytes no longer match their recorded hash."""
-    recorded = _recorded(out_dir) or {}
-    return [rel for rel in sorted(set(recorded) - {MANIFEST})
-            if through_link(out_dir, rel) or file_sha256(out_dir / rel) != recorded[rel]]
+def edited_files(out_dir: Path, reference: Mapping[str, str] | None = None) -> list[str]:
+    """Generated files that are missing, reached through a symbolic link, or whose bytes no longer
+    match their sha256 in ``reference`` (path -> sha256; the manifest's when left out)."""
+    reference = (_recorded(out_dir) or {}) if reference is None else reference
+    return [rel for rel in sorted(set(reference) - {MANIFEST})
+            if through_link(out_dir, rel) or file_sha256(out_dir / rel) != reference[rel]]
 
 
 def plan(files: dict[str, str], out_dir: Path) -> Plan:
@@ -192,7 +193,7 @@ def plan(files: dict[str, str], out_dir: Path) -> Plan:
             result.conflicts.append(rel)
     for rel in sorted(previous - set(files)):
         target = out_dir / rel
-        if through_link(out_dir, rel) or not (target.is_file() or target.is_symlink()):
+        if through_link(out_dir, rel) or not target.is_file():
             continue
         if rel != MANIFEST and file_sha256(target) != recorded.get(rel):
             result.kept.append(rel)  # changed by hand since it was generated: not ours to delete
@@ -233,6 +234,20 @@ def staging_folders(out_dir: Path) -> list[Path]:
     return sorted(p for p in parent.glob(f".{out_dir.name}.iamforge-*") if p.is_dir() and not p.is_symlink())
 
 
+def _journal(path: Path) -> dict[str, list[str]]:
+    """A swap journal, refused unless it lists only paths inside the output folder (a planted
+    journal must not move files anywhere else)."""
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+        lists = [entries["paths"], entries["had_previous"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UsageError(f"{path}: not an iamforge swap journal ({exc}); remove its folder") from exc
+    for rel in (r for paths in lists for r in (paths if isinstance(paths, list) else [None])):
+        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+            raise UsageError(f"{path}: not an iamforge swap journal (path {rel!r}); remove its folder")
+    return entries
+
+
 def recover(out_dir: Path) -> list[Path]:
     """Undo what an interrupted run (killed during its swap) did to ``out_dir``, from its journal,
     and remove every staging folder it left; returns the folders handled."""
@@ -240,7 +255,7 @@ def recover(out_dir: Path) -> list[Path]:
     for staging in found:
         journal = staging / JOURNAL
         if journal.is_file():
-            entries = json.loads(journal.read_text(encoding="utf-8"))
+            entries = _journal(journal)
             backup = staging / "old"
             for rel in entries["paths"]:
                 target = out_dir / rel

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -275,6 +276,17 @@ class Spec:
     @property
     def users(self) -> list[User]:
         return [u for d in self.departments.values() for u in d.users]
+
+    @cached_property
+    def delegates(self) -> dict[str, list[Role]]:
+        """Boundary key -> the roles carrying it that may create roles (``can_create_roles``), in
+        spec order. Worked out once: the policies, the rules and every principal's escalation
+        targets ask."""
+        out: dict[str, list[Role]] = {}
+        for role in self.roles:
+            if role.can_create_roles and role.boundary and role.boundary in self.boundaries:
+                out.setdefault(role.boundary, []).append(role)
+        return out
 
     def arn(self, service: str, resource: str, region: str = "") -> str:
         """Build an ARN in this account: ``arn(iam, 'role/x')``."""

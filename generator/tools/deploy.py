@@ -15,7 +15,14 @@ from generator.errors import UsageError
 from generator.findings import Report
 from generator.plan_summary import PlanSummary, summarize_plan
 from generator.tools import checkov
-from generator.tools.terraform import DEFAULT_PLAN_FILE, ApplyResult, PlanResult, ProgressCallback, TerraformRunner
+from generator.tools.terraform import (
+    DEFAULT_PLAN_FILE,
+    ApplyResult,
+    PlanResult,
+    ProgressCallback,
+    TerraformRunner,
+    find_plan_file,
+)
 
 
 @dataclass
@@ -64,7 +71,7 @@ def require_generated(out_dir: str | Path, plan_file: str | Path | None = None,
     refused; other folders without one are the user's own Terraform and are run as they are.
     """
     from generator.render.integrity import foreign_terraform, plan_config_problems
-    from generator.render.writer import edited_files, file_sha256, recorded_files, staging_folders, through_link
+    from generator.render.writer import edited_files, recorded_files, staging_folders
 
     folder = Path(out_dir)
     if not folder.is_dir() or not any(folder.glob("*.tf")):
@@ -79,15 +86,11 @@ def require_generated(out_dir: str | Path, plan_file: str | Path | None = None,
         return
     if staging_folders(root):
         raise UsageError(f"{root}: an iamforge generate was interrupted here; run it again to finish or undo it")
-    if expected is None:
-        reference = recorded
-        problems = [f"{p} changed since iamforge generated it (never validated)" for p in edited_files(root)]
-    else:
-        reference = dict(expected)
-        problems = [f"{p} is not what the spec generates" for p in sorted(reference)
-                    if through_link(root, p) or file_sha256(root / p) != reference[p]]
+    reference = recorded if expected is None else dict(expected)
+    why = "changed since iamforge generated it (never validated)" if expected is None else "is not what the spec generates"
+    problems = [f"{p} {why}" for p in edited_files(root, reference)]
     problems += foreign_terraform(root, reference)
-    if plan_file is not None and Path(plan_file).is_file():
+    if plan_file is not None:
         problems += plan_config_problems(Path(plan_file), folder, root, reference)
     if problems:
         shown = "; ".join(problems[:5]) + (f"; and {len(problems) - 5} more" if len(problems) > 5 else "")
@@ -151,19 +154,12 @@ def apply(
     With a plan file the working directory must already be initialised (``iamforge plan``
     did that); otherwise ``init`` runs first.
     """
-    require_generated(out_dir, plan_file=_in(out_dir, plan_file), expected=expected)
+    require_generated(out_dir, plan_file=find_plan_file(Path(out_dir), plan_file) if plan_file else None,
+                      expected=expected)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
     if plan_file is None:
         tf.init()
     return tf.apply(plan_file, auto_approve=auto_approve, targets=targets)
-
-
-def _in(out_dir: str | Path, plan_file: str | Path | None) -> Path | None:
-    """Where the runner finds ``plan_file``: in ``out_dir``, else from the current folder."""
-    if plan_file is None:
-        return None
-    inside = Path(out_dir) / plan_file
-    return inside if inside.is_file() else Path(plan_file).resolve()
 
 
 def destroy(

@@ -149,6 +149,14 @@ def find_terraform(terraform_bin: str = "terraform") -> str:
         raise ToolError(f"{terraform_bin!r} was not found. {INSTALL_HINT}")
     return path
 
+def find_plan_file(working_dir: Path, plan_file: str | Path) -> Path:
+    """A plan file relative to the working directory, else to the current one."""
+    for candidate in (working_dir / plan_file, Path(plan_file).resolve()):
+        if candidate.is_file():
+            return candidate
+    raise UsageError(f"plan file {working_dir / plan_file} does not exist (run `iamforge plan` first)")
+
+
 class TerraformRunner:
     """Drives terraform in one working directory (a generated root module).
 
@@ -257,11 +265,7 @@ class TerraformRunner:
                                 var=dict(variables) if variables else None)
 
     def _plan_path(self, plan_file: str | Path) -> Path:
-        """A plan file relative to the working directory, else to the current one."""
-        for candidate in (self.working_dir / plan_file, Path(plan_file).resolve()):
-            if candidate.is_file():
-                return candidate
-        raise UsageError(f"plan file {self.working_dir / plan_file} does not exist (run `iamforge plan` first)")
+        return find_plan_file(self.working_dir, plan_file)
 
     def destroy(self, targets: Sequence[str] = (), variables: Mapping[str, object] | None = None) -> ApplyResult:
         """``terraform destroy -auto-approve`` (to review first: ``plan(destroy=True)`` then ``apply``)."""

@@ -181,3 +181,17 @@ def test_provider_connection_settings_may_be_overridden_but_nothing_that_changes
     (out / "local_override.tf").write_text('provider "aws" {\n  default_tags {\n    tags = {\n'
                                            '      Department = "Finance"\n    }\n  }\n}\n')
     refused(out, "local_override.tf: an override file")
+
+
+@pytest.mark.parametrize("journal", ['{"paths": ["../victim.tf"], "had_previous": []}',
+                                     '{"paths": ["/etc/passwd"], "had_previous": []}', "{not json", '{"paths": 3}'])
+def test_a_planted_or_broken_journal_moves_nothing_outside(out: Path, journal: str) -> None:
+    victim = out.parent / "victim.tf"
+    victim.write_text("keep\n")
+    staging = out.parent / f".{out.name}.iamforge-planted"
+    (staging / "old").mkdir(parents=True)
+    (staging / "old" / "victim.tf").write_text("planted\n")
+    (staging / "journal.json").write_text(journal)
+    with pytest.raises(UsageError, match="not an iamforge swap journal"):
+        recover(out)
+    assert victim.read_text() == "keep\n"

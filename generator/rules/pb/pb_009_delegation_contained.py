@@ -10,7 +10,6 @@ from generator.analysis.effective import PermissionSet, Source
 from generator.analysis.escalation import find_escalations
 from generator.analysis.targets import SpecTargets, principal_index
 from generator.findings import Finding
-from generator.policies.boundary import delegates
 from generator.policies.delegation import delegated_roles_arn
 from generator.rules.base import Rule
 from generator.rules.context import Context
@@ -36,7 +35,7 @@ class DelegationContained(Rule):
         spec = ctx.spec
         by_key = {d.key: d for d in ctx.documents}
         index = principal_index(spec)
-        for key, roles in delegates(spec).items():
+        for key, roles in spec.delegates.items():
             doc = by_key.get(f"boundary.{key}.delegated")
             if doc is None:
                 continue
