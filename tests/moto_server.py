@@ -20,15 +20,6 @@ from pathlib import Path
 import pytest
 
 TEST_ACCOUNT_ID = "111122223333"
-OVERRIDE_FILE = "iamforge_moto_override.tf"
-
-# Credentials validation and the account id request stay on: moto answers
-# sts:GetCallerIdentity with MOTO_ACCOUNT_ID, which the generated allowed_account_ids checks.
-_PROVIDER_SETTINGS = (
-    "  skip_metadata_api_check = true\n"
-    # Virtual-hosted bucket names (bucket.127.0.0.1) do not resolve: path style reaches moto.
-    "  s3_use_path_style       = true\n"
-)
 
 
 def free_port() -> int:
@@ -112,34 +103,17 @@ class MotoServer:
 
 
 def provider_aliases(root: Path) -> list[str | None]:
-    """The ``provider "aws"`` configurations of a root module: None for the default, else the alias."""
-    import hcl2  # installed with checkov (bc-python-hcl2)
+    """The ``provider "aws"`` configurations of a root module (the product's own reading)."""
+    from generator.tools.local_api import provider_aliases as aliases
 
-    aliases: list[str | None] = []
-    for tf in sorted(root.glob("*.tf")):
-        if tf.name.endswith("_override.tf") or tf.name == "override.tf":
-            continue
-        with tf.open(encoding="utf-8") as fh:
-            doc = hcl2.load(fh)
-        for block in doc.get("provider", []):
-            if "aws" in block:
-                alias = block["aws"].get("alias")
-                # checkov's bc-python-hcl2 wraps attribute values in a list.
-                if isinstance(alias, list):
-                    alias = alias[0] if alias else None
-                aliases.append(alias.strip('"') if isinstance(alias, str) else None)
-    return aliases
+    return aliases(root)
 
 
 def write_provider_override(root: Path) -> Path:
-    """Write ``iamforge_moto_override.tf`` merging the moto settings into every aws provider block."""
-    blocks = []
-    for alias in provider_aliases(root) or [None]:
-        alias_line = f'  alias                   = "{alias}"\n' if alias else ""
-        blocks.append(f'provider "aws" {{\n{alias_line}{_PROVIDER_SETTINGS}}}\n')
-    path = root / OVERRIDE_FILE
-    path.write_text("# Test-only: points the AWS provider at moto_server.\n" + "\n".join(blocks), encoding="utf-8")
-    return path
+    """Write the override that points the AWS provider at moto_server: ``iamforge --local-api``'s own."""
+    from generator.tools.local_api import write_override
+
+    return write_override(root)
 
 
 def moto_available() -> str | None:
@@ -175,6 +149,15 @@ def moto_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[
 def moto(moto_servers: Callable[[str], MotoServer]) -> MotoServer:
     """The session's moto_server for account TEST_ACCOUNT_ID; skipped when moto is absent."""
     return moto_servers(TEST_ACCOUNT_ID)
+
+
+@pytest.fixture
+def account(moto: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:
+    """An empty moto account, with boto3's default chain pointed at it (audit --from-aws, import)."""
+    moto.reset()
+    for key, value in moto.terraform_env().items():
+        monkeypatch.setenv(key, value)
+    return moto
 
 
 @pytest.fixture(scope="session")

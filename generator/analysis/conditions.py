@@ -6,6 +6,9 @@ satisfied by leaving the key out.
 """
 from __future__ import annotations
 
+import re
+from datetime import date, datetime, timedelta, timezone
+
 from generator.analysis.arn import effectively_star, glob_match
 from generator.analysis.document import Condition, Statement
 
@@ -154,3 +157,244 @@ def pins(cond: Condition) -> bool:
 def pinned_keys(stmt: Statement) -> frozenset[str]:
     """Lower-case keys of ``stmt``'s conditions that :func:`pins` accepts."""
     return frozenset(c.key_lower for c in stmt.conditions if pins(c))
+
+
+# -- Conditions that can never hold, or always hold ---------------------------------------------
+#
+# A statement applies only when every condition of its block holds (AND across operators and
+# keys, OR across the values of one key, NOR for a negated operator). ``never_true`` answers True
+# only when no request at or after the as-of instant can satisfy the block, ``always_true`` only
+# when every such request does; either answers False whenever it is not sure, so an Allow is
+# never closed, nor a Deny made to remove a grant, on a guess.
+
+# Keys AWS includes in the request context of every signed request (IAM User Guide, "AWS global
+# condition context keys", each key's Availability): identity policies only see signed requests.
+ALWAYS_PRESENT = frozenset({
+    "aws:currenttime", "aws:epochtime", "aws:securetransport", "aws:principalarn", "aws:principalaccount",
+    "aws:principaltype", "aws:userid",
+})
+# The request's own time: two spellings of one clock (ISO 8601 or seconds since the epoch).
+CLOCK_KEYS = frozenset({"aws:currenttime", "aws:epochtime"})
+# Numeric keys that are never negative: seconds since MFA sign-in.
+NON_NEGATIVE_KEYS = frozenset({"aws:multifactorauthage"})
+# At the start of a calendar day somewhere on Earth (UTC+14) it is still 10:00 the day before in UTC.
+_EARLIEST_OFFSET = timedelta(hours=14)
+_INF = float("inf")
+
+
+def as_of_instant(as_of: date | datetime | None = None) -> float:
+    """The earliest instant (seconds since the epoch, UTC) a request judged ``as_of`` can be made.
+
+    A datetime is taken as given (naive means UTC); a date is the first moment of that day in
+    any time zone; None is now. Judging from the earliest instant keeps both answers below safe:
+    an Allow is closed only if it cannot hold even then, a Deny removes a grant only if it holds
+    from then on.
+    """
+    if as_of is None:
+        return datetime.now(timezone.utc).timestamp()
+    if isinstance(as_of, datetime):
+        return (as_of if as_of.tzinfo else as_of.replace(tzinfo=timezone.utc)).timestamp()
+    start = datetime(as_of.year, as_of.month, as_of.day, tzinfo=timezone.utc)
+    return (start - _EARLIEST_OFFSET).timestamp()
+
+
+def _instant(value: str) -> float | None:
+    """A date operator's value (ISO 8601 date or date-time, or epoch seconds) as epoch seconds."""
+    text = value.strip()
+    try:
+        if re.fullmatch(r"\d+(\.\d+)?", text):
+            return float(text)
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value.strip())
+    except ValueError:
+        return None
+
+
+class _Window:
+    """The values a single-valued key may take: an interval, optionally a finite set of points."""
+
+    def __init__(self, low: float = -_INF, low_open: bool = False) -> None:
+        self.low, self.low_open = low, low_open
+        self.high, self.high_open = _INF, False
+        self.points: set[float] | None = None
+
+    def above(self, value: float, strict: bool) -> None:
+        if value > self.low or (value == self.low and strict):
+            self.low, self.low_open = value, strict
+
+    def below(self, value: float, strict: bool) -> None:
+        if value < self.high or (value == self.high and strict):
+            self.high, self.high_open = value, strict
+
+    def among(self, values: list[float]) -> None:
+        self.points = set(values) if self.points is None else self.points & set(values)
+
+    def _inside(self, v: float) -> bool:
+        return (self.low < v or (v == self.low and not self.low_open)) and \
+            (v < self.high or (v == self.high and not self.high_open))
+
+    def empty(self) -> bool:
+        if self.points is not None:
+            return not any(self._inside(v) for v in self.points)
+        return self.low > self.high or (self.low == self.high and (self.low_open or self.high_open))
+
+
+_COMPARISONS = ("LessThanEquals", "LessThan", "GreaterThanEquals", "GreaterThan", "NotEquals", "Equals")
+
+
+def _comparison(base: str) -> str:
+    return next(c for c in _COMPARISONS if base.endswith(c))
+
+
+def _requires_presence(cond: Condition) -> bool:
+    """True when ``cond`` fails for a request that lacks its key: a non-negated operator (or a
+    ForAnyValue one, false on an empty set) without ``IfExists``; ``ForAllValues`` holds on an
+    absent key, and so do negated operators."""
+    if cond.if_exists or cond.qualifier == "ForAllValues" or operator_family(cond.operator) in (None, "Null"):
+        return False
+    return cond.qualifier == "ForAnyValue" or not cond.negated
+
+
+def _matches_nothing(cond: Condition) -> bool:
+    """An operator that must match one of no values: ``StringEquals {k: []}``, ``IpAddress {k: []}``."""
+    return not cond.values and _requires_presence(cond) and not cond.negated
+
+
+def _window_empty(key: str, conds: list[Condition], instant: float) -> bool:
+    """True when the Date/Numeric comparisons on the clock, or on a never-negative key, leave no
+    value. A comparison it cannot read is skipped: leaving one out only widens the window."""
+    clock = key in CLOCK_KEYS
+    window = _Window(instant) if clock else _Window(0.0)
+    compared = False
+    for cond in conds:
+        family = operator_family(cond.operator)
+        if family not in ("Date", "Numeric") or (family == "Date") != (clock and key == "aws:currenttime"):
+            continue  # the clock's Date comparisons are grouped under aws:CurrentTime
+        if cond.qualifier or not cond.values:
+            continue  # a set operator on a single-valued key: not worth guessing
+        values = [(_instant if clock else _number)(v) for v in cond.values]
+        if any(v is None for v in values):
+            continue  # a value IAM would refuse: left to the POL rules
+        numbers = [float(v) for v in values if v is not None]
+        comparison = _comparison(cond.base)
+        if comparison == "NotEquals":
+            continue  # removes single points: never empties an interval by itself
+        compared = True
+        if comparison == "Equals":
+            window.among(numbers)
+        elif comparison.startswith("Less"):
+            window.below(max(numbers), strict=comparison == "LessThan")
+        else:
+            window.above(min(numbers), strict=comparison == "GreaterThan")
+    return compared and window.empty()
+
+
+def _bool_empty(conds: list[Condition]) -> bool:
+    """True when the Bool comparisons on one key admit neither ``true`` nor ``false``."""
+    allowed = {"true", "false"}
+    compared = False
+    for cond in conds:
+        if operator_family(cond.operator) != "Bool" or cond.qualifier:
+            continue
+        compared = True
+        allowed &= {v.strip().lower() for v in cond.values}
+    return compared and not allowed
+
+
+def _key_unsatisfiable(key: str, conds: list[Condition], instant: float) -> bool:
+    """True when neither a request carrying ``key`` nor one without it satisfies ``conds``."""
+    nulls = [{v.strip().lower() for v in c.values} for c in conds if c.base == "Null" and not c.qualifier]
+    must_be_absent = any(v == {"true"} for v in nulls)
+    always_present = key in ALWAYS_PRESENT
+    needs_presence = any(v == {"false"} for v in nulls) or any(_requires_presence(c) for c in conds)
+    if must_be_absent and (always_present or needs_presence):
+        return True
+    present_fails = _bool_empty(conds) or (
+        (key in CLOCK_KEYS or key in NON_NEGATIVE_KEYS) and _window_empty(key, conds, instant))
+    return present_fails and (always_present or needs_presence)
+
+
+def never_true(conditions: tuple[Condition, ...], as_of: date | datetime | float | None = None) -> bool:
+    """True when no request made at or after ``as_of`` can satisfy the condition block.
+
+    Recognised, each from the IAM User Guide's condition-operator rules:
+
+    * an operator that must match one of an empty list of values (``StringEquals {k: []}``,
+      ``IpAddress {aws:SourceIp: []}``; not negated, ``IfExists`` or ``ForAllValues`` forms,
+      which hold when nothing is compared);
+    * an upper bound on the request time that has passed (``DateLessThan``/``DateLessThanEquals``
+      /``DateEquals`` on ``aws:CurrentTime`` or ``aws:EpochTime``, ``NumericLessThan`` on
+      ``aws:EpochTime``), or bounds on it with nothing between them;
+    * ``aws:MultiFactorAuthAge`` below 0 (``NumericLessThan 0``), unless ``IfExists`` lets a
+      request without MFA through;
+    * ``Null {k: true}`` (``k`` absent) with any condition that needs ``k`` present, or on a key
+      every signed request carries (``aws:CurrentTime``, ``aws:SecureTransport``, ...);
+    * ``Bool`` comparisons of one key that admit neither ``true`` nor ``false``
+      (``Bool {k: true}`` with ``BoolIfExists {k: false}``).
+
+    ``as_of`` is a date (judged from the first moment of that day anywhere), a datetime, epoch
+    seconds (:func:`as_of_instant`), or None for now. A far-future *lower* bound
+    (``DateGreaterThan 2099-01-01``) is not never-true: it will hold one day.
+    """
+    if not conditions:
+        return False
+    if any(_matches_nothing(c) for c in conditions):
+        return True
+    instant = as_of if isinstance(as_of, float) else as_of_instant(as_of)
+    by_key: dict[str, list[Condition]] = {}
+    for cond in conditions:
+        # The clock's two spellings are one value: an ISO bound on one and an epoch bound on the other combine.
+        by_key.setdefault("aws:currenttime" if cond.key_lower in CLOCK_KEYS and
+                          operator_family(cond.operator) == "Date" else cond.key_lower, []).append(cond)
+    return any(_key_unsatisfiable(key, conds, instant) for key, conds in by_key.items())
+
+
+def _holds_always(cond: Condition, instant: float) -> bool:
+    key, base = cond.key_lower, cond.base
+    values = {v.strip().lower() for v in cond.values}
+    present = key in ALWAYS_PRESENT
+    if cond.qualifier:
+        return False
+    if base == "Null":
+        return values == {"true", "false"} or (values == {"false"} and present)
+    if base == "Bool" and values >= {"true", "false"}:
+        return present or cond.if_exists  # IfExists: an absent key passes too
+    if not present:
+        return False
+    if key in CLOCK_KEYS and operator_family(cond.operator) == "Date" and cond.values:
+        bounds = [_instant(v) for v in cond.values]
+        if any(b is None for b in bounds):
+            return False
+        numbers = [float(b) for b in bounds if b is not None]
+        comparison = _comparison(base)
+        if comparison == "GreaterThan":
+            return min(numbers) < instant
+        if comparison == "GreaterThanEquals":
+            return min(numbers) <= instant
+        if comparison == "NotEquals":
+            return all(b < instant for b in numbers)
+        return False
+    return base == "StringLike" and "*" in cond.values
+
+
+def always_true(conditions: tuple[Condition, ...], as_of: date | datetime | float | None = None) -> bool:
+    """True when every request made at or after ``as_of`` satisfies the condition block (an empty
+    block included): a Deny under it removes what it names as an unconditional Deny would.
+
+    Recognised: a lower bound on the request time that has passed (``DateGreaterThan
+    aws:CurrentTime 2020-01-01``); ``Null {k: false}`` on a key every signed request carries, or
+    ``Null {k: [true, false]}``; ``Bool`` with both values on such a key (``aws:SecureTransport``)
+    or with ``IfExists``; ``StringLike *`` on such a key (``aws:PrincipalArn``).
+    A bound that holds only *until* a date (``DateLessThan 2099-01-01``) does not count.
+    """
+    if not conditions:
+        return True
+    instant = as_of if isinstance(as_of, float) else as_of_instant(as_of)
+    return all(_holds_always(c, instant) for c in conditions)

@@ -119,7 +119,7 @@ def _names_every_action(stmt: Statement) -> bool:
     if stmt.not_action:
         return False
     cat = catalog()
-    return any(a.strip() == "*" or cat.expand(a) == cat.all_actions for a in stmt.actions)
+    return any(cat.covers_everything(a) for a in stmt.actions)
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,24 @@
 
 The union of every identity Allow reaching the principal, limited by its permission boundary
 (a ceiling: an action outside it is not granted, and the boundary's resource scope and
-narrowing conditions carry over), minus explicit Denies from either side. Denies whose
+narrowing conditions carry over), minus explicit Denies from either side.
+
+A Deny removes a grant when it always applies: no condition, or one that every request from the
+as-of date on satisfies (:func:`~generator.analysis.conditions.always_true`). Denies whose
 condition is a negated narrowing key (``Deny iam:CreateRole if iam:PermissionsBoundary !=
-X``) do not remove the grant; they add the constraint to it.
+X``) do not remove the grant; they add the constraint to it. Any other conditional Deny leaves
+the grant as it is. A statement whose condition can never hold
+(:func:`~generator.analysis.conditions.never_true`: ``DateLessThan aws:CurrentTime`` a past date,
+``StringEquals`` on no values, ...) grants or denies nothing: it does not enter the set at all.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from generator.analysis.arn import covers, effectively_star
-from generator.analysis.conditions import allow_constraints, deny_constraints
+from generator.analysis.conditions import (CLOCK_KEYS, allow_constraints, always_true, as_of_instant, deny_constraints,
+                                           never_true)
 from generator.analysis.document import Policy, Statement
 
 
@@ -45,6 +53,10 @@ class Grant:
         return f"{self.source.key} {self.statement.path}"
 
 
+def _reads_clock(stmt: Statement) -> bool:
+    return any(c.key_lower in CLOCK_KEYS for c in stmt.conditions)
+
+
 def resources_covered(deny: Statement, resources: tuple[str, ...], not_resource: bool) -> bool:
     """True when ``deny`` reaches every resource of a grant on ``resources`` (or NotResource)."""
     if deny.not_resource:
@@ -58,18 +70,74 @@ class PermissionSet:
     """The effective permission model of one principal (or of one raw document)."""
 
     def __init__(self, identity: list[tuple[Source, Policy]], boundary: list[tuple[Source, Policy]] | None = None,
-                 unknown_managed: tuple[str, ...] = ()) -> None:
-        self.allows = [(src, s) for src, p in identity for s in p.statements if s.effect == "Allow"]
+                 unknown_managed: tuple[str, ...] = (), as_of: date | datetime | None = None) -> None:
+        """``as_of`` is the day (or instant) conditions on the request time are judged at: the
+        run's as-of date when it has one, else now."""
+        self.as_of = as_of_instant(as_of)
+        everything = [(src, s) for src, p in identity + (boundary or []) for s in p.statements]
+        # Statements no request can satisfy: they grant, cap and deny nothing.
+        self.closed = [(src, s) for src, s in everything if s.conditions and self._never(s)]
+        dead = {id(s) for _, s in self.closed}
+        self.allows = [(src, s) for src, p in identity for s in p.statements
+                       if s.effect == "Allow" and id(s) not in dead]
         self.denies = [(src, s) for src, p in identity + (boundary or []) for s in p.statements
-                       if s.effect == "Deny"]
+                       if s.effect == "Deny" and id(s) not in dead]
         self.bounded = boundary is not None
-        self.ceiling = [(src, s) for src, p in (boundary or []) for s in p.statements if s.effect == "Allow"]
+        self.ceiling = [(src, s) for src, p in (boundary or []) for s in p.statements
+                        if s.effect == "Allow" and id(s) not in dead]
         self.unknown_managed = unknown_managed
         self._cache: dict[str, tuple[Grant, ...]] = {}
         # Each statement's expansion, looked up once: grants() scans them for every action asked.
         self._allow_sets = [(src, s, s.expanded()) for src, s in self.allows]
         self._ceiling_sets = [(s, s.expanded()) for _, s in self.ceiling]
         self._deny_sets = [(s, s.expanded()) for _, s in self.denies]
+        # The Denies that remove what they name (no condition, or one that always holds).
+        self._removing = [(src, s, s.expanded()) for src, s in self.denies if self.always_applies(s)]
+        self._removing_ids = frozenset(id(s) for _, s, _ in self._removing)
+        self._denied: dict[int, frozenset[str]] = {}
+
+    def _never(self, stmt: Statement) -> bool:
+        if stmt.memo("_reads_clock", _reads_clock):
+            return never_true(stmt.conditions, self.as_of)
+        # Without the clock the answer is the same on any day: kept on the statement.
+        return stmt.memo("_never_true", lambda s: never_true(s.conditions, self.as_of))
+
+    def always_applies(self, deny: Statement) -> bool:
+        """True when ``deny`` applies to every request: no condition, or one that always holds."""
+        if not deny.conditions:
+            return True
+        if deny.memo("_reads_clock", _reads_clock):
+            return always_true(deny.conditions, self.as_of)
+        return deny.memo("_always_true", lambda s: always_true(s.conditions, self.as_of))
+
+    def denied(self, stmt: Statement, actions: frozenset[str] | None = None) -> frozenset[str]:
+        """The actions of Allow ``stmt`` (of ``actions`` when given) that a Deny which always applies
+        takes away on every resource ``stmt`` names: what the statement no longer grants.
+
+        A Deny scoped to some of the statement's resources, or with a condition that does not
+        always hold, takes nothing away here (the grant still reaches something).
+        """
+        if not self._removing:
+            return frozenset()
+        key = id(stmt)
+        full = self._denied.get(key)
+        if full is None:
+            names = stmt.expanded()
+            full = frozenset().union(*(names & deny_names for _, deny, deny_names in self._removing
+                                       if resources_covered(deny, stmt.resources, stmt.not_resource)))
+            self._denied[key] = full
+        return full if actions is None else full & actions
+
+    def remaining(self, stmt: Statement, actions: frozenset[str] | None = None) -> frozenset[str]:
+        """The actions of Allow ``stmt`` (of ``actions`` when given) that no Deny takes away."""
+        names = stmt.expanded() if actions is None else actions
+        return names - self.denied(stmt, names)
+
+    def denied_by(self, stmt: Statement, actions: frozenset[str] | None = None) -> list[str]:
+        """Where the Denies that take actions of ``stmt`` away are: ``source statement`` each."""
+        names = stmt.expanded() if actions is None else actions
+        return [f"{src.key} {deny.path}" for src, deny, deny_names in self._removing
+                if names & deny_names and resources_covered(deny, stmt.resources, stmt.not_resource)]
 
     def grants(self, action: str) -> tuple[Grant, ...]:
         """Every effective grant of ``action`` (lower-case ``svc:action``)."""
@@ -86,7 +154,7 @@ class PermissionSet:
         denies = [s for s, names in self._deny_sets if action in names] if candidates else []
         for src, stmt in candidates:
             grant = self._apply_ceiling(action, src, stmt, ceiling)
-            grant = self._apply_denies(grant, denies)
+            grant = self._apply_denies(grant, denies, self._removing_ids)
             if grant is not None:
                 out.append(grant)
         found = self._cache[action] = tuple(out)  # () for none: one shared empty tuple
@@ -100,8 +168,8 @@ class PermissionSet:
 
         An action some identity Allow names, inside the boundary (when there is one) and named by
         no unconditional Deny is allowed without building its grants (a Deny with a condition only
-        adds constraints); those an unconditional Deny names go through :meth:`grants`, which
-        decides whether the Deny's resources cover the grant.
+        adds constraints); those an unconditional Deny (or one whose condition always holds) names
+        go through :meth:`grants`, which decides whether the Deny's resources cover the grant.
         """
         named = self.allowed_among(actions)
         if self.bounded:
@@ -110,9 +178,8 @@ class PermissionSet:
                 inside |= named & names
             named = inside
         denied: set[str] = set()
-        for deny, names in self._deny_sets:
-            if not deny.conditions:  # a conditional Deny narrows a grant, it never removes it
-                denied |= named & names
+        for _, _, names in self._removing:  # any other Deny narrows a grant, it never removes it
+            denied |= named & names
         return (named - denied) | {a for a in denied if self.grants(a)}
 
     def allowed_among(self, actions: frozenset[str]) -> set[str]:
@@ -142,11 +209,11 @@ class PermissionSet:
         return Grant(action, src, stmt, resources, not_resource, constraints)
 
     @staticmethod
-    def _apply_denies(grant: Grant, denies: list[Statement]) -> Grant | None:
+    def _apply_denies(grant: Grant, denies: list[Statement], removing: frozenset[int]) -> Grant | None:
         for deny in denies:
             if not resources_covered(deny, grant.resources, grant.not_resource):
                 continue
-            if not deny.conditions:
+            if id(deny) in removing:  # no condition, or one that always holds
                 return None
             for key, values in deny_constraints(deny).items():
                 grant.constraints.setdefault(key, values)

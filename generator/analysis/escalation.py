@@ -165,13 +165,27 @@ def grant_is_open(grant: Grant, kind: str, method: Method, targets: Targets) -> 
     return any(not targets.closed(r, kind) for r in grant.resources)
 
 
-def find_escalations(permissions: PermissionSet, targets: Targets | None = None) -> list[Escalation]:
-    """Every method of the catalogue that ``permissions`` makes possible."""
+def applies_to(method: Method, principal_kind: str) -> bool:
+    """False for a method acting on the principal's own entity of another kind: a user cannot be
+    the target of ``AttachRolePolicy`` on itself, nor a role of ``DeleteUserPermissionsBoundary``."""
+    for action, kind in method.actions:
+        if kind != "self":
+            continue
+        target = "role" if "role" in action.split(":", 1)[1] else "user" if "user" in action else ""
+        if target and principal_kind in ("role", "user", "group") and target != principal_kind:
+            return False
+    return True
+
+
+def find_escalations(permissions: PermissionSet, targets: Targets | None = None,
+                     principal_kind: str = "") -> list[Escalation]:
+    """Every method of the catalogue that ``permissions`` makes possible (for a ``role``, ``user`` or
+    ``group``: only the methods that can apply to that kind of principal)."""
     targets = targets or DocumentTargets()
     present = permissions.allowed_among(escalation_actions())
     found: list[Escalation] = []
     for method, needed in _needed_actions():
-        if not needed <= present:
+        if not needed <= present or not applies_to(method, principal_kind):
             continue
         evidence: list[Grant] = []
         for action, kind in method.actions:

@@ -95,3 +95,44 @@ class Locator:
                     i = self._skip(i + 1)
         self._index[start] = out
         return out
+
+
+def duplicate_keys(text: str) -> list[tuple[str, str, list[tuple[int, int]]]]:
+    """``(object path, key, [(line, column) of each occurrence])`` for every key written twice or
+    more in one JSON object of ``text`` (which must be valid JSON).
+
+    ``json`` keeps the last of duplicate keys without a word, and other parsers keep the first or
+    refuse the document, so the same text can mean two policies. Called only when the parser saw
+    a duplicate: it walks the whole text.
+    """
+    locator = Locator(text)
+    found: list[tuple[str, str, list[tuple[int, int]]]] = []
+
+    def walk(i: int, path: str) -> int:
+        opener = text[i]
+        if opener not in "{[":
+            return _decoder.raw_decode(text, i)[1]
+        close = "}" if opener == "{" else "]"
+        i = locator._skip(i + 1)
+        seen: dict[str, list[int]] = {}
+        n = 0
+        while text[i] != close:
+            if close == "}":
+                at = i
+                key, i = _scanstring(text, i + 1)
+                seen.setdefault(key, []).append(at)
+                i = locator._skip(locator._skip(i) + 1)
+                child = f"{path}.{key}" if path else key
+            else:
+                child = f"{path}[{n}]"
+                n += 1
+            i = locator._skip(walk(i, child))
+            if text[i] == ",":
+                i = locator._skip(i + 1)
+        for key, offsets in seen.items():
+            if len(offsets) > 1:
+                found.append((path, key, [locator._line_column(o) for o in offsets]))
+        return i + 1
+
+    walk(locator._skip(0), "")
+    return found

@@ -53,10 +53,13 @@ class SpecTargets:
         return tuple(sorted(set(protected_policy_arns(self.spec)) | attached))
 
     def closed(self, resource: str, kind: str) -> bool:
+        if kind == "self":
+            # Before the wildcard test: ``role/*`` can never name a user's own entity.
+            return not glob_match(resource, self.actor_arn)
         if kind in IAM_KINDS and effectively_star(resource):
             return False
         if kind == "assume":
-            if self._designed_assumption(resource):
+            if self.designed_assumption(resource):
                 return True
             kind = "role"
         if kind == "self":
@@ -117,7 +120,7 @@ class SpecTargets:
                        for prefix, boundary in self._delegated_paths)
         return False
 
-    def _designed_assumption(self, resource: str) -> bool:
+    def designed_assumption(self, resource: str) -> bool:
         """True when a user (or the group) of a department assumes one of that department's
         human roles by name: the human path iamforge builds (``policies.human``), whose role is
         judged as a principal of its own."""
@@ -129,6 +132,8 @@ class SpecTargets:
         from generator.policies.human import human_roles, role_arns
 
         return resource in role_arns(self.spec, human_roles(self.spec, dept))
+
+    _designed_assumption = designed_assumption  # the name PRV-005's callers knew
 
     @cached_property
     def _delegated_paths(self) -> tuple[tuple[str, str], ...]:

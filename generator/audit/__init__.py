@@ -61,17 +61,19 @@ def audit_files(credential_report: str | Path | None = None, authorization_detai
 
 
 def audit_aws(session: Any = None, opts: AuditOptions | None = None) -> AuditResult:
-    """Fetch the credential report (generating it and waiting) and the authorization details, then audit.
+    """Fetch the credential report (generating it and waiting), the authorization details and the
+    compute resources with their roles (Lambda functions, EC2 instances' profiles), then audit.
 
     Raises:
         ToolError: when the AWS API cannot be reached or refuses.
     """
-    from generator.audit.fetch import authorization_details, credential_report, iam_client
+    from generator.audit.fetch import authorization_details, compute_inventory, credential_report, iam_client
 
     iam = iam_client(session)
     data = authorization_details(iam)
     details = parse_details(data, "aws")
     details.source = f"aws:{details.account_id or 'account'}"
+    details.compute = compute_inventory(iam, details.account_id, session)
     rows = parse_credential_report(credential_report(iam), "aws credential report")
     return run_audit(details, rows, opts or options(), f"{details.source}:credential-report")
 

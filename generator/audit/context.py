@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from typing import Any
 
 from generator.analysis.arn import effectively_star, glob_match, has_wildcard
 from generator.analysis.document import Policy, normalize
@@ -53,10 +54,11 @@ class AccountTargets:
     boundary_policies: tuple[str, ...] = ()
 
     def closed(self, resource: str, kind: str) -> bool:
+        if kind == "self":
+            # Before the wildcard test: ``role/*`` can never name a user's own entity.
+            return not glob_match(resource, self.actor.arn)
         if kind in IAM_KINDS and effectively_star(resource):
             return False
-        if kind == "self":
-            return not glob_match(resource, self.actor.arn)
         if kind == "policy":
             return not any(glob_match(resource, arn) for arn in (*self.own_policies, *self.boundary_policies))
         if kind in ("role", "user", "group"):
@@ -94,8 +96,23 @@ class AuditContext(Context):
 
     def principals(self) -> list[PrincipalView]:
         if not hasattr(self, "_principals"):
-            self._principals = account_principals(self.details) if self.details else []
+            self._principals = account_principals(self.details, self.options.as_of.date()) if self.details else []
         return self._principals
+
+    def _build_reachability(self) -> Any:
+        """The account's graph: trust policies as read, and the compute resources when they were
+        read (``--from-aws``); without them, code on a named resource runs as an unknown role."""
+        from generator.analysis.reachability import Graph, Node, trust_of_document
+
+        details = self.details
+        if details is None:
+            return Graph([], "")
+        nodes = []
+        for view in self.principals():
+            trust = trust_of_document(view.trust_document) if view.kind == "role" else None
+            attached = tuple(a for a in view.managed_policies if not is_aws_managed(a))
+            nodes.append(Node(view.path, view.kind, view.arn, view, trust, attached, view.boundary))
+        return Graph(nodes, details.account_id, details.compute, infer_compute=True)
 
 
 def policy_document(details: AccountDetails, arn: str) -> Policy | None:
@@ -123,7 +140,7 @@ def _sources(details: AccountDetails, owner: Principal, prefix: str,
     return out
 
 
-def account_principals(details: AccountDetails) -> list[PrincipalView]:
+def account_principals(details: AccountDetails, as_of: date | None = None) -> list[PrincipalView]:
     """Every role, user and group of the account with its effective permission set."""
     boundary_arns = tuple(sorted({p.boundary for p in details.principals() if p.boundary}))
     out = []
@@ -147,9 +164,10 @@ def account_principals(details: AccountDetails) -> list[PrincipalView]:
                 boundary = [(Source(principal.boundary, f"{principal.key}/boundary", "boundary"), bpolicy)]
         attached = tuple(a for arns in reach for a in arns)
         targets = AccountTargets(details, principal, attached, boundary_arns)
-        pset = PermissionSet(sources, boundary, tuple(a for a in unknown if is_aws_managed(a)))
+        pset = PermissionSet(sources, boundary, tuple(a for a in unknown if is_aws_managed(a)), as_of=as_of)
         out.append(PrincipalView(principal.kind, principal.name, principal.key, pset, targets,
-                                 boundary=principal.boundary, managed_policies=attached))
+                                 boundary=principal.boundary, managed_policies=attached, arn=principal.arn,
+                                 trust_document=principal.trust))
     return out
 
 

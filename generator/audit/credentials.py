@@ -150,6 +150,12 @@ def parse_credential_report(text: str, source: str = "credential report") -> lis
         rows = []
         for record in reader:
             line = reader.line_num
+            if None in record or None in record.values():
+                # DictReader pads a short row with None and files a long row's extra fields under None:
+                # either way the columns no longer line up, and a missing date would read as N/A.
+                got = sum(v is not None for k, v in record.items() if k is not None) + len(record.get(None) or [])
+                raise UsageError(f"{source}:{line}: {got} field(s), the header has {len(reader.fieldnames or [])}: "
+                                 "a short or malformed row (a truncated or hand-edited report?)")
             if not (record.get("user") or "").strip():
                 raise UsageError(f"{source}:{line}: the user column is empty")
             try:

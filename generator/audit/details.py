@@ -77,6 +77,9 @@ class AccountDetails:
     roles: dict[str, Principal]
     policies: dict[str, ManagedPolicy]
     source: str = ""  # file name or ``aws:<account id>``
+    # Compute resources and the roles they run as (``generator.analysis.reachability.ComputeIndex``),
+    # when they were read from the account (``--from-aws``); None from files, which do not list them.
+    compute: Any = None
 
     def principals(self) -> list[Principal]:
         return [*self.roles.values(), *self.users.values(), *self.groups.values()]

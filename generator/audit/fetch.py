@@ -96,5 +96,56 @@ def account_extras(iam: Any) -> dict[str, Any]:
     }
 
 
+def _client(session: Any, service: str) -> Any:
+    """A client for ``service`` like :func:`iam_client` (``AWS_ENDPOINT_URL_<SERVICE>`` first)."""
+    import boto3
+
+    session = session or boto3.Session()
+    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL")
+    return session.client(service, region_name=session.region_name or "us-east-1", endpoint_url=endpoint or None)
+
+
+def _read(fn: Callable[[], Any]) -> Any:
+    """``fn()``, or None when the API refuses or cannot be reached: a compute listing the caller
+    may not read leaves that kind unknown (PRV-021 then warns) instead of failing the audit."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        return fn()
+    except (BotoCoreError, ClientError):
+        return None
+
+
+def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
+    """The compute resources of the session's region and the role each runs as, for PRV-021:
+    Lambda functions (``ListFunctions``) and EC2 instances through their instance profiles
+    (``ListInstanceProfiles``, ``DescribeInstances``). A listing that fails is left out (unknown)."""
+    from generator.analysis.reachability import ComputeIndex
+
+    roles: dict[str, dict[str, str]] = {}
+    lam = _read(lambda: _client(session, "lambda"))
+    pages = _read(lambda: list(lam.get_paginator("list_functions").paginate())) if lam is not None else None
+    if pages is not None:
+        roles["function"] = {f["FunctionArn"]: f["Role"] for page in pages for f in page.get("Functions", [])
+                             if f.get("Role")}
+    profiles = _read(lambda: list(iam.get_paginator("list_instance_profiles").paginate()))
+    ec2 = _read(lambda: _client(session, "ec2")) if profiles is not None else None
+    reservations = _read(lambda: list(ec2.get_paginator("describe_instances").paginate())) if ec2 is not None else None
+    if profiles is not None and reservations is not None:
+        role_of = {p["Arn"]: p["Roles"][0]["Arn"] for page in profiles for p in page.get("InstanceProfiles", [])
+                   if p.get("Roles")}
+        region = ec2.meta.region_name
+        instances: dict[str, str] = {}
+        for page in reservations:
+            for reservation in page.get("Reservations", []):
+                for instance in reservation.get("Instances", []):
+                    profile = (instance.get("IamInstanceProfile") or {}).get("Arn", "")
+                    if profile in role_of:
+                        arn = f"arn:aws:ec2:{region}:{account_id}:instance/{instance['InstanceId']}"
+                        instances[arn] = role_of[profile]
+        roles["instance"] = instances
+    return ComputeIndex(roles)
+
+
 def _json_default(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

@@ -40,8 +40,11 @@ def _document_rules() -> list[DocumentRule]:
 
 
 def _principal_rules() -> list[Rule]:
+    """Principal rules that hold for an account: document-mode ones, those that declare
+    ``account_principals``, and the spec-mode PB rules of the allowlist."""
     return [r for r in all_rules() if r.family in AUTHORIZATION_FAMILIES and not isinstance(r, DocumentRule)
-            and (isinstance(r, PrincipalRule) and "document" in r.modes or r.id in PRINCIPAL_ONLY_SPEC_RULES)]
+            and (r.account_principals or isinstance(r, PrincipalRule) and "document" in r.modes
+                 or r.id in PRINCIPAL_ONLY_SPEC_RULES)]
 
 
 def _account_rules() -> list[Rule]:

@@ -10,8 +10,9 @@ from typing import Any
 from generator.audit.details import AccountDetails
 from generator.importer.draft import Draft, draft_spec
 from generator.importer.emit import render_yaml
+from generator.importer.trust import WARNING
 
-__all__ = ["Draft", "draft_spec", "import_spec", "render_yaml"]
+__all__ = ["WARNING", "Draft", "draft_spec", "import_spec", "render_yaml"]
 
 
 def import_spec(details: AccountDetails, department_tag: str = "Department", regions: tuple[str, ...] = ("us-east-1",),

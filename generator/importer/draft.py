@@ -16,10 +16,12 @@ from typing import Any
 from generator.analysis.managed import is_aws_managed
 from generator.audit.details import AccountDetails, Principal
 from generator.importer.statements import translate_document
-from generator.importer.trust import translate_trust
+from generator.importer.trust import WARNING, translate_trust
+from generator.spec import schema
 
 UNASSIGNED = "unassigned"
-TAG_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
+TAG_VALUE = re.compile(rf"(?:{schema.TAG_VALUE_RE})")
+TAG_KEY = re.compile(rf"(?:{schema.TAG_KEY_RE})")
 
 
 @dataclass
@@ -60,7 +62,7 @@ def _departments(details: AccountDetails, tag: str) -> dict[str, str]:
     known: dict[str, str] = {}
     for p in details.principals():
         value = p.tags.get(tag)
-        if value and TAG_VALUE.match(value):
+        if value and TAG_VALUE.fullmatch(value):
             known.setdefault(key_of(value), value)
     for u in details.users.values():
         if not u.tags.get(tag) and u.groups:
@@ -200,7 +202,8 @@ def _add_department(draft: Draft, details: AccountDetails, dept: str, tag_value:
         rpath = f"{path}.roles.{key}"
         trust, notes = translate_trust(role.trust, details.account_id)
         for text in notes:
-            draft.note(rpath if trust else path, f"role {role.name}: {text}")
+            mark = WARNING if text.startswith(WARNING) else ""
+            draft.note(rpath if trust else path, f"{mark}role {role.name}: {text[len(mark):]}")
         if not trust:
             draft.note(path, f"role {role.name} not imported: its trust names no principal the spec can hold")
             continue
@@ -211,6 +214,11 @@ def _add_department(draft: Draft, details: AccountDetails, dept: str, tag_value:
         if managed:
             body["managed_policies"] = managed
         extra = {k: v for k, v in role.tags.items() if k not in ("Owner", draft.data["tags"]["abac_key"])}
+        for k, v in list(extra.items()):
+            if not (TAG_KEY.fullmatch(k) and TAG_VALUE.fullmatch(v)):
+                draft.note(rpath, f"tag {k!r}: {v!r} not imported: the spec's tags take letters, digits, spaces "
+                                  "and _.:/=+-@ only")
+                del extra[k]
         if extra:
             body["tags"] = extra
         if role.name != f"{dept}-{key}" or role.path != f"/{dept}/":

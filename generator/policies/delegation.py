@@ -75,9 +75,10 @@ PRINCIPAL_TAG_ACTIONS = ("iam:TagRole", "iam:TagUser", "iam:UntagRole", "iam:Unt
 # Tagging: each verb of the catalogue's IAM actions but Generate, Get, List and Simulate), denied
 # to roles created by delegation. A test checks the list against the catalogue.
 IAM_CHANGE_ACTIONS = (
-    "iam:Add*", "iam:Attach*", "iam:Change*", "iam:Create*", "iam:Deactivate*", "iam:Delete*",
-    "iam:Detach*", "iam:Disable*", "iam:Enable*", "iam:PassRole", "iam:Put*", "iam:Remove*",
-    "iam:Reset*", "iam:Resync*", "iam:Set*", "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:Upload*",
+    "iam:Accept*", "iam:Add*", "iam:Associate*", "iam:Attach*", "iam:Change*", "iam:Create*",
+    "iam:Deactivate*", "iam:Delete*", "iam:Detach*", "iam:Disable*", "iam:Enable*", "iam:PassRole",
+    "iam:Put*", "iam:Reject*", "iam:Remove*", "iam:Reset*", "iam:Resync*", "iam:Send*", "iam:Set*",
+    "iam:Tag*", "iam:Untag*", "iam:Update*", "iam:Upload*",
 )
 
 

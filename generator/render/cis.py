@@ -1,22 +1,26 @@
-"""CIS AWS Foundations Benchmark v3.0 section 4: CloudWatch Logs metric filters for alarms.
+"""CIS AWS Foundations Benchmark v7.0 section 5 (Monitoring): CloudWatch Logs metric filters for alarms.
 
-One entry per control 4.1-4.15 (4.16, Security Hub, has no metric filter). The filter
-patterns follow the benchmark's text, with parentheses made explicit where the
-benchmark's own patterns rely on ``&&``/``||`` precedence (4.1 and 4.13), so each
-pattern means what its title says.
+One entry per control 5.1-5.15 (5.16, Security Hub enabled, has no metric filter). v7.0 moved
+these from v3.0's section 4 (4.1-4.15, same order and subjects) to section 5. The filter
+patterns follow v7.0's text: 5.1 joins its exclusions with ``&&`` (v3.0 wrote ``||``, which
+matched nearly every event), 5.10 adds ``ModifySecurityGroupRules``. Parentheses are made
+explicit where the benchmark's own patterns rely on ``&&``/``||`` precedence (5.1 and 5.13),
+so each pattern means what its title says. AWS Security Hub's CloudWatch.1-14 controls look for
+the filters of 5.1-5.14; 5.15 has no Security Hub control.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 NAMESPACE = "CISBenchmark"
+BENCHMARK = "CIS AWS Foundations v7.0"
 
 
 @dataclass(frozen=True)
 class CisAlarm:
     """One CIS monitoring control: a metric filter on the trail's log group and its alarm."""
 
-    control: str  # "4.1"
+    control: str  # "5.1": the v7.0 recommendation
     slug: str  # stable map key and metric name suffix
     title: str
     pattern: str
@@ -26,6 +30,10 @@ class CisAlarm:
         major, minor = self.control.split(".")
         return f"cis_{major}_{int(minor):02d}_{self.slug}"
 
+    @property
+    def description(self) -> str:
+        return f"{BENCHMARK} {self.control}: {self.title}"
+
 
 def _events(*names: str) -> str:
     return " || ".join(f"($.eventName = {n})" for n in names)
@@ -33,27 +41,27 @@ def _events(*names: str) -> str:
 
 CIS_ALARMS: tuple[CisAlarm, ...] = (
     CisAlarm(
-        "4.1",
+        "5.1",
         "unauthorized_api_calls",
         "Unauthorized API calls",
         '{ (($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")) && '
         '($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") }',
     ),
     CisAlarm(
-        "4.2",
+        "5.2",
         "console_signin_without_mfa",
         "Management console sign-in without MFA",
         '{ ($.eventName = "ConsoleLogin") && ($.additionalEventData.MFAUsed != "Yes") && '
         '($.userIdentity.type = "IAMUser") && ($.responseElements.ConsoleLogin = "Success") }',
     ),
     CisAlarm(
-        "4.3",
+        "5.3",
         "root_usage",
         "Usage of the root user",
         '{ $.userIdentity.type = "Root" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != "AwsServiceEvent" }',
     ),
     CisAlarm(
-        "4.4",
+        "5.4",
         "iam_policy_changes",
         "IAM policy changes",
         "{ "
@@ -66,25 +74,25 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + " }",
     ),
     CisAlarm(
-        "4.5",
+        "5.5",
         "cloudtrail_changes",
         "CloudTrail configuration changes",
         "{ " + _events("CreateTrail", "UpdateTrail", "DeleteTrail", "StartLogging", "StopLogging") + " }",
     ),
     CisAlarm(
-        "4.6",
+        "5.6",
         "console_auth_failures",
         "Management console authentication failures",
         '{ ($.eventName = ConsoleLogin) && ($.errorMessage = "Failed authentication") }',
     ),
     CisAlarm(
-        "4.7",
+        "5.7",
         "cmk_disable_or_deletion",
         "Disabling or scheduled deletion of customer-managed KMS keys",
         "{ ($.eventSource = kms.amazonaws.com) && (" + _events("DisableKey", "ScheduleKeyDeletion") + ") }",
     ),
     CisAlarm(
-        "4.8",
+        "5.8",
         "s3_bucket_policy_changes",
         "S3 bucket policy changes",
         "{ ($.eventSource = s3.amazonaws.com) && ("
@@ -95,7 +103,7 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + ") }",
     ),
     CisAlarm(
-        "4.9",
+        "5.9",
         "config_changes",
         "AWS Config configuration changes",
         "{ ($.eventSource = config.amazonaws.com) && ("
@@ -103,18 +111,18 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + ") }",
     ),
     CisAlarm(
-        "4.10",
+        "5.10",
         "security_group_changes",
         "Security group changes",
         "{ "
         + _events(
             "AuthorizeSecurityGroupIngress", "AuthorizeSecurityGroupEgress", "RevokeSecurityGroupIngress",
-            "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup",
+            "RevokeSecurityGroupEgress", "CreateSecurityGroup", "DeleteSecurityGroup", "ModifySecurityGroupRules",
         )
         + " }",
     ),
     CisAlarm(
-        "4.11",
+        "5.11",
         "nacl_changes",
         "Network ACL changes",
         "{ "
@@ -125,7 +133,7 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + " }",
     ),
     CisAlarm(
-        "4.12",
+        "5.12",
         "network_gateway_changes",
         "Network gateway changes",
         "{ "
@@ -136,7 +144,7 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + " }",
     ),
     CisAlarm(
-        "4.13",
+        "5.13",
         "route_table_changes",
         "Route table changes",
         "{ ($.eventSource = ec2.amazonaws.com) && ("
@@ -147,7 +155,7 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + ") }",
     ),
     CisAlarm(
-        "4.14",
+        "5.14",
         "vpc_changes",
         "VPC changes",
         "{ "
@@ -159,7 +167,7 @@ CIS_ALARMS: tuple[CisAlarm, ...] = (
         + " }",
     ),
     CisAlarm(
-        "4.15",
+        "5.15",
         "organizations_changes",
         "AWS Organizations changes",
         "{ ($.eventSource = organizations.amazonaws.com) && ("

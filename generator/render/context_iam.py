@@ -190,6 +190,20 @@ def _share_repeated(uses: list[tuple[dict[str, Any], str, str, bytes]]) -> dict[
     return shared
 
 
+def role_fields(role: Role, trust: dict) -> dict[str, Any]:
+    """What every generated role's entry holds: name, path, description, session, trust, managed
+    policies and tags (the roles and privileged modules add their boundary and inline keys)."""
+    return {
+        "name": role.name,
+        "path": role.iam_path,
+        "description": role.description,
+        "max_session_duration": role.max_session_hours * 3600,
+        "assume_role_policy": Jsonencode(trust),
+        "managed_policy_arns": sorted(role.managed_policies),
+        "tags": dict(role.tags),
+    }
+
+
 def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     """Roles with trust, boundary, inline policies and attachments; the GitHub OIDC provider."""
     roles_by_name = {r.name: r for r in spec.roles}
@@ -216,15 +230,9 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
         if role.trust.github_oidc:
             audiences.add(role.trust.github_oidc.audience)
         roles[role.name] = {
-            "name": role.name,
-            "path": role.iam_path,
-            "description": role.description,
-            "max_session_duration": role.max_session_hours * 3600,
-            "assume_role_policy": Jsonencode(trust.document),
+            **role_fields(role, trust.document),
             "boundary": role.boundary,
-            "managed_policy_arns": sorted(role.managed_policies),
             "inline_policy_keys": sorted(set(own_keys)),
-            "tags": dict(role.tags),
         }
         uses.append((roles[role.name], "assume_role_policy", "trust", trust.text.key))
     account_roles = [r for r in roles_by_name.values() if _trusts_account(r)]

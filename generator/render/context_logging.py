@@ -75,7 +75,7 @@ def _metric_alarms(spec: Spec) -> dict[str, Any]:
             "name": f"{spec.cloudtrail.name}-{alarm.key.replace('_', '-')}",
             "metric_name": alarm.key,
             "pattern": alarm.pattern,
-            "description": f"CIS AWS Foundations {alarm.control}: {alarm.title}",
+            "description": alarm.description,
         }
     return out
 

@@ -22,9 +22,10 @@ from generator.render.hcl import Expr
 from generator.spec.model import Spec
 
 # Child modules in the order the root layout's root module composes them.
-MODULES = ("password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail")
+MODULES = ("password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
+           "privileged")
 # The stacks layout: account-wide modules in the baseline stack, the rest in each department's.
-BASELINE_MODULES = ("password_policy", "mfa", "boundaries", "access_analyzer", "cloudtrail")
+BASELINE_MODULES = ("password_policy", "mfa", "boundaries", "access_analyzer", "cloudtrail", "privileged")
 DEPARTMENT_MODULES = ("departments", "roles")
 BASELINE_STACK = "baseline"
 
@@ -44,6 +45,8 @@ def _account(spec: Spec, modules: dict[str, dict[str, Any]], names: tuple[str, .
         "suppressions": suppressions_in_use(modules),
         "external_access": bool(analyzer.get("external_access")),
         "alarm_topic": bool((modules.get("cloudtrail") or {}).get("sns")),
+        "privileged_depends_on": (modules.get("privileged") or {}).get("depends_on", []),
+        "privileged_args": (modules.get("privileged") or {}).get("args", {}),
     }
 
 
@@ -127,4 +130,9 @@ def suppressions_in_use(modules: dict[str, dict[str, Any]]) -> list[dict[str, st
         add("cloudtrail: aws_s3_bucket.this", ct["bucket"]["skips"])
         if ct["access_log_bucket"]:
             add("cloudtrail: aws_s3_bucket.access_logs", ct["access_log_bucket"]["skips"])
+    if "privileged" in modules:
+        pv = modules["privileged"]
+        if pv["apply_boundary"]:
+            add("privileged: aws_iam_policy.apply_boundary", pv["apply_boundary"]["skips"])
+        add("privileged: aws_iam_role_policy_attachment.this", pv["attachment_skips"])
     return found

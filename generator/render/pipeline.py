@@ -21,6 +21,7 @@ from generator.render.context_iam import (
     roles_context,
 )
 from generator.render.context_logging import access_analyzer_context, cloudtrail_context
+from generator.render.context_privileged import place_github, privileged_context
 from generator.render.context_root import (
     BASELINE_MODULES,
     BASELINE_STACK,
@@ -111,6 +112,7 @@ def _account_contexts(spec: Spec, ledger: Ledger) -> dict[str, dict[str, Any] | 
         "boundaries": boundaries_context(spec, ledger),
         "access_analyzer": access_analyzer_context(spec),
         "cloudtrail": cloudtrail_context(spec, ledger),
+        "privileged": privileged_context(spec, ledger),
     }
 
 
@@ -140,6 +142,8 @@ def module_contexts(spec: Spec, policies: PolicySet | None = None) -> dict[str, 
     ledger = Ledger(policies or build(spec))
     present = _present({**_account_contexts(spec, ledger), **_identity_contexts(spec, ledger)}, MODULES)
     _require_all_emitted(ledger)
+    place_github(present.get("privileged"), (present.get("roles") or {}).get("github"), "module.roles",
+                 "cloudtrail" in present)
     present["root"] = root_context(spec, present)
     return present
 
@@ -200,6 +204,7 @@ def _stack_units(spec: Spec, policies: PolicySet) -> list[Unit]:
     _require_all_emitted(ledger)
     providers = {key: _take_github(modules) for key, modules in departments.items()}
     github = _merge_github([p for p in providers.values() if p])
+    place_github(account.get("privileged"), github, "aws_iam_openid_connect_provider.github", "cloudtrail" in account)
 
     catalog = catalogue()
     units = [Unit(name, catalog[name].target, m) for name, m in account.items()]

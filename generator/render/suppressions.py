@@ -40,7 +40,13 @@ SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
     # checkov's IAM checks read a boundary as a grant.
     "boundaries.policy": tuple(
         S(check, _BOUNDARY)
-        for check in ("CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355")
+        for check in ("CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290", "CKV_AWS_355",
+                      "CKV2_AWS_40")
+    ),
+    # The break-glass role is the one role meant to hold AdministratorAccess (PRV-030 checks its controls).
+    "privileged.break_glass": (
+        S("CKV_AWS_274", "break-glass: AdministratorAccess for emergencies, assumed only by named users with fresh "
+                         "MFA, one-hour sessions, alarmed on every use"),
     ),
     "cloudtrail.trail": (
         S("CKV_AWS_252", "log-file delivery notifications would flood the alarm topic; alarms publish to it instead"),

@@ -146,6 +146,9 @@ def _recorded(out_dir: Path) -> dict[str, str] | None:
         raise UsageError(f"{path}: not an iamforge manifest ({exc})") from exc
     if not (isinstance(files, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in files.items())):
         raise UsageError(f"{path}: not an iamforge manifest (\"files\" must map each path to its sha256)")
+    bad = next((p for p in files if "\x00" in p), None)
+    if bad is not None:  # no file name holds one: the OS would refuse it mid-run, after other checks
+        raise UsageError(f"{path}: not an iamforge manifest (path {bad!r} holds a NUL byte)")
     return {p: h for p, h in files.items() if p and not Path(p).is_absolute() and ".." not in Path(p).parts}
 
 
@@ -243,7 +246,7 @@ def _journal(path: Path) -> dict[str, list[str]]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise UsageError(f"{path}: not an iamforge swap journal ({exc}); remove its folder") from exc
     for rel in (r for paths in lists for r in (paths if isinstance(paths, list) else [None])):
-        if not isinstance(rel, str) or not rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
+        if not isinstance(rel, str) or not rel or "\x00" in rel or Path(rel).is_absolute() or ".." in Path(rel).parts:
             raise UsageError(f"{path}: not an iamforge swap journal (path {rel!r}); remove its folder")
     return entries
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import replace
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
@@ -16,6 +18,45 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 INFO_URI = "https://github.com/iamforge/iamforge#rules"
 
 
+# What data must not carry into a terminal or a CI log: C0 and C1 control characters (ESC starts
+# terminal escapes, CR rewrites the line, NUL cuts it), the bidirectional overrides and isolates
+# that make text read in another order than it runs, and lone surrogates (no encoding takes them).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_UNSAFE_KEEP_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# A GitHub Actions workflow command is a line starting with `::` (or the older `##[`), leading
+# blanks aside: data must never start one in a log.
+_COMMAND = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group(0))
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def neutralise(value: object, keep_lines: bool = False) -> str:
+    """``value`` as text that is safe to print: control, bidi-override and surrogate characters
+    written as ``\\xNN``/``\\uNNNN`` escapes, and no line starting a GitHub workflow command.
+
+    Args:
+        value: the text (anything else is ``str()``-ed).
+        keep_lines: keep line feeds (a block of lines iamforge made); otherwise a line feed in
+            data is escaped too, so one finding stays one line.
+    """
+    text = value if isinstance(value, str) else str(value)
+    text = (_UNSAFE_KEEP_LINES if keep_lines else _UNSAFE).sub(_escape, text)
+    return _COMMAND.sub(lambda m: m.group(1) + m.group(2).replace(":", "\\x3a", 1).replace("#", "\\x23", 1),
+                        text)
+
+
+def neutralised(findings: list[Finding]) -> list[Finding]:
+    """The findings with every text that comes from data (message, file, path, reason) neutralised."""
+    return [replace(f, message=neutralise(f.message), file=neutralise(f.file) if f.file else f.file,
+                    path=neutralise(f.path), suppression_reason=neutralise(f.suppression_reason or ""))
+            if any(_UNSAFE.search(t or "") or _COMMAND.search(t or "")
+                   for t in (f.message, f.file, f.path, f.suppression_reason)) else f
+            for f in findings]
+
+
 def _ordered(findings: list[Finding]) -> list[Finding]:
     return sorted(findings, key=lambda f: f.sort_key)
 
@@ -23,7 +64,7 @@ def _ordered(findings: list[Finding]) -> list[Finding]:
 def text(findings: list[Finding], colour: bool = False, files: list[str] | None = None) -> str:
     """`FILE:LINE:COL: RULE-ID severity: message`, one per line, then a summary line."""
     lines = []
-    for f in _ordered(findings):
+    for f in _ordered(neutralised(findings)):
         sev = f.severity.value
         if colour:
             sev = f"{_COLOURS[sev]}{sev}{_RESET}"
@@ -109,7 +150,7 @@ def junit(findings: list[Finding], files: list[str] | None = None) -> str:
     by_file: dict[str, list[Finding]] = {}
     for name in files or []:
         by_file.setdefault(name, [])
-    for f in _ordered(findings):
+    for f in _ordered(neutralised(findings)):  # XML 1.0 cannot hold most control characters
         by_file.setdefault(f.file or "spec", []).append(f)
     suites = []
     total_fail = sum(1 for f in findings if not f.suppressed)

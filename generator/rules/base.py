@@ -42,6 +42,10 @@ class Rule(ABC):
     remediation: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
     modes: ClassVar[frozenset[str]] = frozenset({"spec"})  # spec and/or document
+    # True for a rule that also holds for the principals of a real account (``iamforge audit``
+    # runs it on an account-mode context: ``ctx.principals()`` are the account's roles, users and
+    # groups, ``ctx.reachability()`` its graph, and ``principal.role`` is None there).
+    account_principals: ClassVar[bool] = False
     phase: ClassVar[str] = "main"  # "post" rules run after the others and see ctx.findings
     # False for a rule whose finding AWS itself would reject at apply (a name, a size, a range):
     # an `exceptions:` entry cannot waive it, since waiving it would only move the failure to apply.
@@ -88,12 +92,22 @@ class DocumentRule(Rule):
 
 
 class PrincipalRule(Rule):
-    """A rule on each principal's effective permission set."""
+    """A rule on each principal's effective permission set.
+
+    A principal rule that runs in document mode judges a principal from its permissions alone, so
+    it holds for an account's principals too; one that reads the spec says so by leaving
+    ``document`` out of ``modes``, and opts in to the audit with ``account_principals = True``
+    once it also reads what an account gives (``principal.trust_document``, ``principal.arn``).
+    """
 
     modes: ClassVar[frozenset[str]] = frozenset({"spec", "document"})
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        from generator.rules.helpers import accepted_by_kind
+
         for principal in ctx.principals():
+            if accepted_by_kind(principal, self.id):
+                continue  # the risk this privileged role's kind states: PRV-030 judges its controls
             file = principal.documents[0].file if principal.kind == "document" else ""
             for path, message, *severity in self.check_principal(principal):
                 found = self.finding(path, message, *severity)

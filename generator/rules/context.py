@@ -89,6 +89,8 @@ class PrincipalView:
     role: Role | None = None
     user: User | None = None
     department: Department | None = None  # set for a department group
+    arn: str = ""  # the principal's ARN (spec and account modes)
+    trust_document: Any = None  # account mode: a role's trust policy as read from the account
 
     def path_of(self, grant: Grant | None = None, element: str = "") -> str:
         """Where a finding about ``grant`` goes: the principal in spec mode, the statement otherwise."""
@@ -123,6 +125,12 @@ class Context:
     documents: list[DocView]
     policies: Any = None  # generator.policies.PolicySet in spec mode
     today: date = field(default_factory=lambda: suppress.today())
+
+    @property
+    def as_of(self) -> date:
+        """The day conditions on the request time are judged at: never later than today (a later
+        ``--as-of`` is for exception expiry; it must not close a grant that is still live)."""
+        return min(self.today, suppress.today())
     findings: list[Finding] = field(default_factory=list)  # for "post" rules
     # Documents by kind, then grouped by content: identical documents (every role's ABAC
     # policy, the MFA trust of many roles) are checked once and reported for each.
@@ -161,6 +169,38 @@ class Context:
     def documents_of(self, *kinds: str) -> list[DocView]:
         return [d for d in self.documents if d.kind in kinds]
 
+    def memo(self, name: str, build: Any) -> Any:
+        """``build()``, once per context: what several rules share (the reachability graph)."""
+        cache = self.__dict__.setdefault("_memo", {})
+        if name not in cache:
+            cache[name] = build()
+        return cache[name]
+
+    def reachability(self) -> Any:
+        """Who can become whom among the spec's principals (:mod:`generator.analysis.reachability`)."""
+        return self.memo("reachability", self._build_reachability)
+
+    def _build_reachability(self) -> Any:
+        from generator.analysis.reachability import Graph, Node, TrustFacts
+
+        spec = self.spec
+        if spec is None:
+            return Graph([], "")
+        own = f":{spec.account.id}:policy/"
+        nodes = []
+        for view in self.principals():
+            trust = None
+            if view.role is not None:
+                trust = TrustFacts(tuple(view.role.trust.aws_principals), tuple(view.role.trust.services))
+            attached = tuple(a for a in view.managed_policies if own in a)
+            nodes.append(Node(f"{view.kind}/{view.name}", view.kind, view.arn, view, trust, attached, view.boundary))
+
+        def designed(actor: Any, role_arn: str) -> bool:
+            check = getattr(actor.view.targets, "designed_assumption", None)
+            return bool(check and check(role_arn))
+
+        return Graph(nodes, spec.account.id, designed=designed)
+
     def prepare(self) -> None:
         """Build now what the rules share and would otherwise build on first use: the principals
         and every document's normalized policy."""
@@ -188,7 +228,7 @@ class Context:
     def _document_principals(self) -> list[PrincipalView]:
         out = []
         for doc in self.documents_of("identity"):
-            pset = PermissionSet([(Source(doc.file or doc.key, doc.file), doc.policy)])
+            pset = PermissionSet([(Source(doc.file or doc.key, doc.file), doc.policy)], as_of=self.as_of)
             out.append(PrincipalView("document", doc.file or doc.key, "", pset, DocumentTargets(), [doc]))
         return out
 
@@ -210,7 +250,9 @@ class Context:
         memberships = getattr(self.policies, "memberships", {}) or {}
         own_managed = self.own_managed_policies()
         out = []
-        entries: list[tuple[str, Any]] = [("role", r) for r in spec.roles] + [("user", u) for u in spec.users]
+        # The ``privileged:`` roles are principals too (``role.privileged_kind`` says which kind).
+        roles = [*spec.roles, *getattr(spec, "privileged_roles", ())]
+        entries: list[tuple[str, Any]] = [("role", r) for r in roles] + [("user", u) for u in spec.users]
         for kind, obj in entries:
             groups = memberships.get(obj.name, ()) if kind == "user" else ()
             reach = [(kind, obj.name)] + [("group", g) for g in groups]
@@ -233,13 +275,14 @@ class Context:
             boundary = None
             if bdoc is not None:
                 boundary = [(Source(bdoc.key, bdoc.spec_path, "boundary"), bdoc.policy)]
-            pset = PermissionSet(sources, boundary, tuple(unknown))
+            pset = PermissionSet(sources, boundary, tuple(unknown), as_of=self.as_of)
             iam_path = obj.iam_path
             actor = spec.arn("iam", f"{kind}{iam_path}{obj.name}")
             targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index,
                                   actor_department=obj.department)
             out.append(PrincipalView(kind, obj.name, obj.path, pset, targets, docs, obj.boundary, managed,
-                                     role=obj if kind == "role" else None, user=obj if kind == "user" else None))
+                                     role=obj if kind == "role" else None, user=obj if kind == "user" else None,
+                                     arn=actor))
         for dept in spec.departments.values():
             group = self._group_principal(dept, identity.get(("group", dept.group_name), []), index)
             if group is not None:
@@ -264,8 +307,8 @@ class Context:
         actor = spec.arn("iam", f"group/{dept.group_name}")
         targets = SpecTargets(spec, actor, None, tuple(d.name for d in docs if d.managed), index,
                               actor_department=dept.key)
-        return PrincipalView("group", dept.group_name, f"{dept.path}.permissions", PermissionSet(sources),
-                             targets, docs, department=dept)
+        return PrincipalView("group", dept.group_name, f"{dept.path}.permissions", PermissionSet(sources, as_of=self.as_of),
+                             targets, docs, department=dept, arn=actor)
 
 
 def _unique(docs: Any) -> list[DocView]:

@@ -214,9 +214,18 @@ def check_policy_files(paths: list[str], kind: str | None = None) -> Report:
         UsageError: when a file is missing, a directory, unreadable or over the size cap.
     """
     report = Report(files=list(paths))
+    items, texts = read_policy_files([(path, kind) for path in paths], report)
+    report.findings.extend(check_documents(items, texts))
+    return report
+
+
+def read_policy_files(given: list[tuple[str | Path, str | None]],
+                      report: Report) -> tuple[list[tuple[str, str, dict]], dict[str, str]]:
+    """``(file, kind, document)`` and the text of every ``(path, kind)`` given (kind detected when
+    None); a file that is not a JSON document becomes a POL-002 finding in ``report`` instead."""
     items: list[tuple[str, str, dict]] = []
     texts: dict[str, str] = {}
-    for path in paths:
+    for path, kind in given:
         raw = read_bytes(path, "a policy JSON file")
         try:
             text = decode_text(raw, str(path), "a policy JSON file")
@@ -228,5 +237,4 @@ def check_policy_files(paths: list[str], kind: str | None = None) -> Report:
             continue
         items.append((str(path), kind or detect_kind(document), document))
         texts[str(path)] = text
-    report.findings.extend(check_documents(items, texts))
-    return report
+    return items, texts

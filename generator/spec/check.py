@@ -1,6 +1,7 @@
 """Validate a parsed Document against the cerberus schema and turn errors into findings."""
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -10,6 +11,7 @@ from cerberus import TypeDefinition, Validator
 from cerberus import errors as cerr
 
 from generator.findings import Finding, Severity
+from generator.spec.conditions import condition_findings
 from generator.spec.fastcheck import Miss, fast_check
 from generator.spec.loader import Document, path_from_parts
 from generator.spec.schema import SCHEMA, allowed_keys, rule_at
@@ -37,7 +39,10 @@ class _SpecValidator(Validator):
     would pass as 1 hour)."""
 
     types_mapping = {**Validator.types_mapping,
-                     "integer": TypeDefinition("integer", (int,), (bool,))}
+                     "integer": TypeDefinition("integer", (int,), (bool,)),
+                     # A timestamp is not a date (datetime is a subclass of date): compared with a day, it
+                     # raised TypeError instead of saying so.
+                     "date": TypeDefinition("date", (dt.date,), (dt.datetime,))}
 
     def _validate_meta(self, constraint: Any, field: Any, value: Any) -> None:
         """{'type': 'dict'}"""
@@ -99,6 +104,10 @@ def _message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, st
             elif info.tag == "tag:yaml.org,2002:bool":
                 hint = f" (YAML 1.1 reads {info.text} as {str(e.value).lower()})"
             return "SCHEMA-004", f"{name} {info.text} is read by YAML as a {kind}{hint}; quote it: \"{info.text}\""
+        if want == "date" and isinstance(e.value, dt.datetime):
+            written = info.text if info else e.value.isoformat()
+            return "SCHEMA-007", (f"{name} {written} is a date and time; give the day only, "
+                                  f"YYYY-MM-DD: {e.value.date().isoformat()}")
         return "SCHEMA-007", f"{name} must be {_TYPE_WORDS.get(want, want)}, got {_describe(e.value)}"
     if e.code == cerr.REGEX_MISMATCH.code:
         example = rule_at(parts).get("meta", {}).get("example")
@@ -137,9 +146,14 @@ def check(doc: Document) -> tuple[dict | None, list[Finding]]:
     cannot vouch for goes through cerberus, whose errors become the findings.
     """
     try:
-        return fast_check(doc.data), []
+        data, findings = fast_check(doc.data), []
     except Miss:
-        return _check_with_cerberus(doc)
+        data, findings = _check_with_cerberus(doc)
+    if data is not None:
+        findings = condition_findings(doc, data)
+        if findings:
+            return None, findings
+    return data, findings
 
 
 def _check_with_cerberus(doc: Document) -> tuple[dict | None, list[Finding]]:

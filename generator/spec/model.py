@@ -182,6 +182,8 @@ class Role:
     can_create_roles: bool
     tags: dict[str, str]  # final tags: common + required + role's own
     boundary: str | None  # boundary key (the department's)
+    # privileged roles only (``privileged:``): break_glass | apply | plan | onboarding; None for a department's
+    privileged_kind: str | None = None
 
 
 @dataclass
@@ -241,6 +243,55 @@ class CloudTrail:
 
 
 @dataclass
+class StateAccess:
+    """The S3 backend of the generated Terraform that a pipeline role reads or writes."""
+
+    bucket: str
+    key: str
+    lock_table: str | None = None
+
+
+@dataclass
+class PipelineAccess:
+    """``privileged.apply`` (one GitHub environment subject) or ``privileged.plan`` (exact
+    subjects), and the state."""
+
+    path: str
+    subjects: tuple[str, ...]
+    audience: str = "sts.amazonaws.com"
+    state: StateAccess | None = None
+
+
+@dataclass
+class BreakGlass:
+    path: str
+    users: list[str]
+    mfa_max_age_seconds: int = 900
+    max_session_hours: int = 1
+
+
+@dataclass
+class Onboarding:
+    path: str
+    users: list[str]
+
+
+@dataclass
+class Privileged:
+    """``privileged:``: the roles a team runs iamforge with; each part optional.
+
+    ``roles`` holds them as :class:`Role` objects (``privileged_kind`` set, no department) so
+    the rules judge them as principals; they are never part of ``Spec.roles``.
+    """
+
+    break_glass: BreakGlass | None = None
+    apply: PipelineAccess | None = None
+    plan: PipelineAccess | None = None
+    onboarding: Onboarding | None = None
+    roles: dict[str, Role] = field(default_factory=dict)  # kind -> role
+
+
+@dataclass
 class Exception_:
     """An ``exceptions:`` entry that suppresses one rule at one spec path (and below)."""
 
@@ -266,12 +317,18 @@ class Spec:
     access_analyzer: AccessAnalyzer
     cloudtrail: CloudTrail
     exceptions: list[Exception_]
+    privileged: Privileged = field(default_factory=lambda: Privileged())
     marks: Mapping[str, Mark] = field(default_factory=dict, repr=False)
     raw: dict = field(default_factory=dict, repr=False)  # the validated, plain document (for rules on raw values)
 
     @property
     def roles(self) -> list[Role]:
         return [r for d in self.departments.values() for r in d.roles.values()]
+
+    @property
+    def privileged_roles(self) -> list[Role]:
+        """The ``privileged:`` roles (break-glass, apply, plan, onboarding), in that order."""
+        return list(self.privileged.roles.values())
 
     @property
     def users(self) -> list[User]:

@@ -12,6 +12,7 @@ from generator.spec.model import (
     Account,
     ArchiveRule,
     Boundary,
+    BreakGlass,
     CloudTrail,
     Department,
     Exception_,
@@ -20,9 +21,13 @@ from generator.spec.model import (
     Grant,
     MarkTable,
     Mfa,
+    Onboarding,
     PasswordPolicy,
+    PipelineAccess,
+    Privileged,
     Role,
     Spec,
+    StateAccess,
     Tags,
     Trust,
     User,
@@ -122,6 +127,7 @@ def build_model(doc: Document, data: dict) -> tuple[Spec | None, list[Finding]]:
         Exception_(rule=e["rule"], path=e["path"], reason=e["reason"], expires=e["expires"], spec_path=f"exceptions[{i}]")
         for i, e in enumerate(data["exceptions"])
     ]
+    privileged = _privileged(data.get("privileged") or {}, account, tags, departments, cloudtrail, refs)
     if refs.findings:
         return None, refs.findings
     spec = Spec(
@@ -136,6 +142,7 @@ def build_model(doc: Document, data: dict) -> tuple[Spec | None, list[Finding]]:
         access_analyzer=access_analyzer,
         cloudtrail=cloudtrail,
         exceptions=exceptions,
+        privileged=privileged,
         marks=MarkTable(doc.file, doc.marks),
         raw=data,
     )
@@ -204,3 +211,99 @@ def _cloudtrail(c: dict, account: Account, refs: _Refs) -> CloudTrail:
         alarms_cis=c["alarms"]["cis"],
         insights=c["insights"],
     )
+
+
+PRIVILEGED_IAM_PATH = "/iamforge/privileged/"
+PRIVILEGED_ROLE_NAMES = {
+    "break_glass": "iamforge-break-glass",
+    "apply": "iamforge-apply",
+    "plan": "iamforge-plan",
+    "onboarding": "iamforge-onboarding",
+}
+_PRIVILEGED_DESCRIPTIONS = {
+    "break_glass": "Break-glass administrator: fresh MFA, alarmed on every use (iamforge)",
+    "apply": "Applies the Terraform iamforge generates, within iamforge-apply-boundary (iamforge)",
+    "plan": "Read-only terraform plan of the Terraform iamforge generates (iamforge)",
+    "onboarding": "Creates and resets console passwords of department users (iamforge)",
+}
+
+
+def _privileged_users(names: list[str], path: str, account: Account, departments: dict[str, Department],
+                      refs: _Refs) -> list[str]:
+    """The ARNs of the department users ``names``; a name no department lists is a SCHEMA-008."""
+    by_name = {u.name: u for d in departments.values() for u in d.users}
+    arns = []
+    for i, name in enumerate(names):
+        user = by_name.get(name)
+        if user is None:
+            close = difflib.get_close_matches(name, list(by_name), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f"; department users: {', '.join(sorted(by_name)) or 'none'}"
+            refs.error("SCHEMA-008", f"{path}.users[{i}]", f"user {name!r} is not a user of any department{hint}")
+            continue
+        arns.append(f"arn:{account.partition}:iam::{account.id}:user{user.iam_path}{user.name}")
+    return sorted(set(arns))
+
+
+def _privileged_role(kind: str, trust: Trust, tags: Tags, managed: list[str], hours: int = 1) -> Role:
+    return Role(
+        key=kind,
+        department="",
+        path=f"privileged.{kind}",
+        name=PRIVILEGED_ROLE_NAMES[kind],
+        iam_path=PRIVILEGED_IAM_PATH,
+        description=_PRIVILEGED_DESCRIPTIONS[kind],
+        max_session_hours=hours,
+        trust=trust,
+        abac=None,
+        permissions=[],
+        managed_policies=managed,
+        can_create_roles=False,
+        tags={**tags.common, "iamforge:privileged": kind.replace("_", "-")},
+        boundary=None,
+        privileged_kind=kind,
+    )
+
+
+def _pipeline(p: dict | None, path: str) -> PipelineAccess | None:
+    if p is None:
+        return None
+    st = p.get("state")
+    state = StateAccess(st["bucket"], st["key"], st.get("lock_table")) if st else None
+    gh = p["github_oidc"]
+    subjects = tuple(gh["subjects"]) if "subjects" in gh else (gh["subject"],)
+    return PipelineAccess(path=path, subjects=subjects, audience=gh["audience"], state=state)
+
+
+def _privileged(p: dict, account: Account, tags: Tags, departments: dict[str, Department], cloudtrail: CloudTrail,
+                refs: _Refs) -> Privileged:
+    """``privileged:`` with its roles; users resolved to department users, the break-glass alarm's
+    log group and topic required (SCHEMA-008: the alarm refers to them)."""
+    out = Privileged()
+    bg = p.get("break_glass")
+    if bg is not None:
+        path = "privileged.break_glass"
+        out.break_glass = BreakGlass(path, list(bg["users"]), bg["mfa_max_age_seconds"], bg["max_session_hours"])
+        arns = _privileged_users(bg["users"], path, account, departments, refs)
+        alarms = cloudtrail.alarms_cis or bool(cloudtrail.alarms_email)
+        if not (cloudtrail.enabled and cloudtrail.cloudwatch_logs_enabled and alarms):
+            refs.error("SCHEMA-008", path,
+                       "break_glass alarms on every use through the trail's log group and alarm topic: it needs "
+                       "cloudtrail.enabled, cloudtrail.cloudwatch_logs.enabled and cloudtrail.alarms (cis or email)")
+        trust = Trust(path=f"{path}.users", aws_principals=arns, require_mfa=True)
+        admin = f"arn:{account.partition}:iam::aws:policy/AdministratorAccess"
+        out.roles["break_glass"] = _privileged_role("break_glass", trust, tags, [admin], bg["max_session_hours"])
+    for kind in ("apply", "plan"):
+        access = _pipeline(p.get(kind), f"privileged.{kind}")
+        if access is None:
+            continue
+        setattr(out, kind, access)
+        trust = Trust(path=f"{access.path}.github_oidc", github_oidc=GithubOidc(list(access.subjects), access.audience))
+        out.roles[kind] = _privileged_role(kind, trust, tags, [])
+    ob = p.get("onboarding")
+    if ob is not None:
+        path = "privileged.onboarding"
+        out.onboarding = Onboarding(path, list(ob["users"]))
+        arns = _privileged_users(ob["users"], path, account, departments, refs)
+        out.roles["onboarding"] = _privileged_role(
+            "onboarding", Trust(path=f"{path}.users", aws_principals=arns, require_mfa=True), tags, [])
+    return out

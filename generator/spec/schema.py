@@ -23,6 +23,11 @@ BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
 ALIAS = r"[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]"
 GITHUB_SUBJECT = r"repo:[^:\s/]+/[^:\s]+:.+"  # linear: the owner holds no slash
 SERVICE_PRINCIPAL = r"[a-z0-9.-]+\.amazonaws\.com(\.cn)?"
+# privileged: one exact GitHub subject (no wildcard), and for apply a GitHub environment's.
+GITHUB_EXACT_SUBJECT = r"repo:[^:\s/*?]+/[^:\s*?]+:[^\s*?]+"
+GITHUB_ENVIRONMENT_SUBJECT = r"repo:[^:\s/*?]+/[^:\s*?]+:environment:[^:\s*?]+"
+STATE_KEY = r"[A-Za-z0-9!_.*'()/-]{1,1024}"
+DYNAMODB_TABLE = r"[A-Za-z0-9_.-]{3,255}"
 
 
 def _d(text: str) -> dict[str, Any]:
@@ -205,6 +210,92 @@ BOUNDARY = {
     },
 }
 
+
+
+def _pipeline(what: str, subject_desc: str, subject_re: str, example: str, lock: bool,
+              several: bool = False) -> dict[str, Any]:
+    state = {
+        "bucket": _str("S3 bucket holding the Terraform state.", required=True, regex=BUCKET),
+        "key": _str("Object key of the state in that bucket.", required=True, regex=STATE_KEY),
+    }
+    if lock:
+        state["lock_table"] = _str("DynamoDB lock table of the S3 backend (optional).", regex=DYNAMODB_TABLE)
+    return {
+        "type": "dict",
+        "schema": {
+            "github_oidc": {
+                "type": "dict",
+                "required": True,
+                "schema": {
+                    ("subjects" if several else "subject"): (
+                        _list(subject_desc, {"type": "string", "regex": subject_re}, required=True, minlength=1,
+                              maxlength=4)
+                        if several else _str(subject_desc, required=True, regex=subject_re, example=example)),
+                    "audience": _str("Expected `aud` claim.", default="sts.amazonaws.com"),
+                },
+                "meta": _d("The GitHub Actions OIDC subjects trusted, each exact (no wildcard)." if several
+                           else "The one GitHub Actions OIDC subject trusted (no wildcard)."),
+            },
+            "state": {
+                "type": "dict",
+                "schema": state,
+                "meta": _d("The S3 backend of the generated Terraform: the role may use that state."),
+            },
+        },
+        "meta": _d(what),
+    }
+
+
+def _who_assumes(what: str) -> dict[str, Any]:
+    return _list(f"Department users (by name) who may assume {what}.",
+                 {"type": "string", "regex": IAM_NAME, "maxlength": 64}, required=True, minlength=1)
+
+
+PRIVILEGED = {
+    "type": "dict",
+    "default": {},
+    "schema": {
+        "break_glass": {
+            "type": "dict",
+            "schema": {
+                "users": _who_assumes("`iamforge-break-glass` with fresh MFA"),
+                "mfa_max_age_seconds": _int("How fresh the MFA sign-in must be (seconds, 60-3600).", 900, min=60, max=3600),
+                "max_session_hours": _int("Maximum session duration in hours (1).", 1, min=1, max=1),
+            },
+            "meta": _d(
+                "Emergency administrator role (AdministratorAccess), trusted by the listed users' ARNs only, "
+                "with fresh MFA; every use alarms on the trail's topic (needs `cloudtrail.cloudwatch_logs` and `cloudtrail.alarms`)."
+            ),
+        },
+        "apply": _pipeline(
+            "Role `iamforge-apply` that applies iamforge's output from one GitHub environment, capped by "
+            "`iamforge-apply-boundary`.",
+            "The GitHub environment subject, `repo:<org>/<repo>:environment:<name>`.",
+            GITHUB_ENVIRONMENT_SUBJECT,
+            "repo:acme/iam:environment:production",
+            lock=True,
+        ),
+        "plan": _pipeline(
+            "Read-only role `iamforge-plan` for `iamforge plan --no-lock` (terraform -lock=false): on pull "
+            "requests, and on main before a reviewed apply.",
+            "The exact GitHub subjects (1-4), e.g. `repo:<org>/<repo>:pull_request` and "
+            "`repo:<org>/<repo>:ref:refs/heads/main`.",
+            GITHUB_EXACT_SUBJECT,
+            "repo:acme/iam:pull_request",
+            lock=False,
+            several=True,
+        ),
+        "onboarding": {
+            "type": "dict",
+            "schema": {
+                "users": _who_assumes("`iamforge-onboarding` with MFA"),
+            },
+            "meta": _d("Role `iamforge-onboarding`: create and reset console passwords of department users only."),
+        },
+    },
+    "meta": _d("Privileged access: the roles a team runs iamforge with (every part optional)."),
+}
+
 SCHEMA: dict[str, Any] = {
     "version": {"type": "integer", "allowed": [1], "required": True, "meta": _d("Spec format version: 1.")},
     "account": {
@@ -329,7 +420,9 @@ SCHEMA: dict[str, Any] = {
                 "The log bucket.",
                 {
                     "name": _str("Bucket name (default `<alias or iamforge>-cloudtrail-<account id>`).", regex=BUCKET),
-                    "retention_days": _int("Days before log objects expire.", 365, min=1),
+                    # S3's lifecycle Days is a 32-bit integer: a larger number passed the schema and failed
+                    # only at plan or apply.
+                    "retention_days": _int("Days before log objects expire.", 365, min=1, max=2_147_483_647),
                     "access_log_bucket": _str("Access-log bucket name (default `<bucket>-access-logs`).", regex=BUCKET),
                 },
             ),
@@ -348,12 +441,13 @@ SCHEMA: dict[str, Any] = {
                 "CIS metric filters and alarms.",
                 {
                     "email": _str("Address subscribed to the alarm topic.", regex=EMAIL),
-                    "cis": _bool("Create the CIS 4.1-4.15 metric filters and alarms.", True),
+                    "cis": _bool("Create the CIS AWS Foundations v7.0 5.1-5.15 metric filters and alarms.", True),
                 },
             ),
             "insights": _bool("CloudTrail Insights (billed per event analysed: opt in).", False),
         },
     ),
+    "privileged": PRIVILEGED,
     "exceptions": _list(
         "Suppressions: a rule at a spec path (and below), with a reason and an expiry date.",
         {

@@ -20,6 +20,7 @@ from generator.tools.terraform import (
     ApplyResult,
     PlanResult,
     ProgressCallback,
+    TerraformOptions,
     TerraformRunner,
     find_plan_file,
 )
@@ -128,12 +129,13 @@ def plan(
     plugin_dir: str | Path | None = None,
     env: Mapping[str, str] | None = None,
     expected: Mapping[str, str] | None = None,
+    options: TerraformOptions | None = None,
 ) -> PlanOutcome:
     """``init`` then ``plan -out`` in ``out_dir``; returns the plan and what it does in IAM terms."""
     require_generated(out_dir, expected=expected)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env)
     tf.init()
-    result = tf.plan(plan_file, destroy=destroy, targets=targets)
+    result = tf.plan(plan_file, destroy=destroy, targets=targets, options=options)
     return PlanOutcome(plan=result, summary=summarize_plan(result.plan))
 
 
@@ -148,18 +150,22 @@ def apply(
     env: Mapping[str, str] | None = None,
     progress: ProgressCallback | None = None,
     expected: Mapping[str, str] | None = None,
+    options: TerraformOptions | None = None,
 ) -> ApplyResult:
     """Apply a reviewed plan file, or (with ``auto_approve``) plan and apply in one go.
 
-    With a plan file the working directory must already be initialised (``iamforge plan``
-    did that); otherwise ``init`` runs first.
+    ``init`` runs first, but for a plan file in a folder ``iamforge plan`` initialised (the
+    plan's providers are there already); a plan made elsewhere (a CI job that planned, another
+    that applies after review) is applied after ``init`` in a fresh checkout.
     """
+    if plan_file and options is not None:
+        options.flags(saved_plan=True)  # -target and -var cannot change a reviewed plan: refuse first
     require_generated(out_dir, plan_file=find_plan_file(Path(out_dir), plan_file) if plan_file else None,
                       expected=expected)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
-    if plan_file is None:
+    if plan_file is None or not (Path(out_dir) / ".terraform").is_dir():
         tf.init()
-    return tf.apply(plan_file, auto_approve=auto_approve, targets=targets)
+    return tf.apply(plan_file, auto_approve=auto_approve, targets=targets, options=options)
 
 
 def destroy(
@@ -171,12 +177,13 @@ def destroy(
     env: Mapping[str, str] | None = None,
     progress: ProgressCallback | None = None,
     expected: Mapping[str, str] | None = None,
+    options: TerraformOptions | None = None,
 ) -> ApplyResult:
     """``init`` then ``destroy -auto-approve``. To review first: ``plan(destroy=True)`` then ``apply``."""
     require_generated(out_dir, expected=expected)
     tf = runner(out_dir, terraform_bin=terraform_bin, plugin_dir=plugin_dir, env=env, progress=progress)
     tf.init()
-    return tf.destroy(targets=targets)
+    return tf.destroy(targets=targets, options=options)
 
 
 def scan(out_dir: str | Path, *, skip_checks: Sequence[str] = (), expected: Mapping[str, str] | None = None) -> Report:

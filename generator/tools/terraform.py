@@ -50,7 +50,56 @@ INSTALL_HINT = (
 ProgressCallback = Callable[[int, int, str], None]
 """Called as ``progress(done, total, address)`` each time a resource finishes."""
 
+_VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*=.*", re.S)
+_DURATION = re.compile(r"\d+(ms|s|m|h)")
+
+
+@dataclass(frozen=True)
+class TerraformOptions:
+    """What a user passes through to terraform's plan, apply and destroy, as terraform takes it.
+
+    ``variables`` are ``NAME=VALUE`` strings, given to terraform as ``-var`` (so a value is read
+    as terraform reads it); ``lock=False`` is ``-lock=false``, for a read-only role that may read
+    the state but not take its lock. Targets and variables cannot change a saved plan: terraform
+    refuses them there, and so does :meth:`flags`.
+    """
+
+    targets: tuple[str, ...] = ()
+    variables: tuple[str, ...] = ()
+    var_files: tuple[str, ...] = ()
+    lock: bool = True
+    lock_timeout: str | None = None
+    parallelism: int | None = None
+
+    def __post_init__(self) -> None:
+        bad = [v for v in self.variables if not _VARIABLE.fullmatch(v)]
+        if bad:
+            raise UsageError(f"-var {bad[0]!r}: give NAME=VALUE")
+        if self.lock_timeout is not None and not _DURATION.fullmatch(self.lock_timeout):
+            raise UsageError(f"-lock-timeout {self.lock_timeout!r}: give a duration such as 30s or 5m")
+        if self.parallelism is not None and not 1 <= self.parallelism <= 256:
+            raise UsageError(f"-parallelism {self.parallelism}: give 1 to 256")
+
+    def for_saved_plan(self) -> TerraformOptions:
+        """These options for applying the plan they made: targets and variables are in it already."""
+        return TerraformOptions(lock=self.lock, lock_timeout=self.lock_timeout, parallelism=self.parallelism)
+
+    def flags(self, saved_plan: bool = False) -> list[str]:
+        """The terraform flags, in a stable order."""
+        if saved_plan and (self.targets or self.variables or self.var_files):
+            raise UsageError("-target, -var and -var-file cannot change a saved plan; pass them to `iamforge plan`")
+        out = [f"-target={t}" for t in self.targets]
+        out += [f"-var={v}" for v in self.variables] + [f"-var-file={f}" for f in self.var_files]
+        if not self.lock:
+            out.append("-lock=false")
+        if self.lock_timeout:
+            out.append(f"-lock-timeout={self.lock_timeout}")
+        if self.parallelism is not None:
+            out.append(f"-parallelism={self.parallelism}")
+        return out
+
 _DONE_LINE = re.compile(r"^(?P<address>\S.*?): (?:Creation|Modifications|Destruction) complete\b")
+_STILL_LINE = re.compile(r"^(?P<address>\S.*?): Still (?P<doing>creating|modifying|destroying)\.\.\. \[(?P<elapsed>[^\]]+) elapsed\]")
 _PLAN_LINE = re.compile(r"^Plan: (?P<add>\d+) to add, (?P<change>\d+) to change, (?P<destroy>\d+) to destroy\.")
 _RESULT_LINE = re.compile(
     r"(?:Apply|Destroy) complete! Resources: "
@@ -96,6 +145,7 @@ class _PythonTerraform(Terraform):
         super().__init__(working_dir=working_dir, terraform_bin_path=terraform_bin)
         self.extra_env = dict(env)
         self.on_line: Callable[[str], None] | None = None
+        self.extra_flags: list[str] = []  # for the next command only (TerraformOptions.flags)
 
     def read_state_file(self, file_path: str | None = None) -> None:
         """Skip the library's state read: nothing uses it and state files can be large."""
@@ -110,6 +160,10 @@ class _PythonTerraform(Terraform):
         for own_option in ("capture_output", "raise_on_error", "synchronous"):
             kwargs.pop(own_option, None)
         argv = self.generate_cmd_string(cmd, *args, **kwargs)
+        if self.extra_flags:  # flags go before a positional plan file: right after the command
+            at = 1 + len(cmd.split())
+            argv[at:at] = self.extra_flags
+            self.extra_flags = []
         env = {**os.environ, "TF_IN_AUTOMATION": "1", **self.extra_env}
         try:
             proc = subprocess.Popen(
@@ -213,18 +267,20 @@ class TerraformRunner:
         destroy: bool = False,
         targets: Sequence[str] = (),
         variables: Mapping[str, object] | None = None,
+        options: TerraformOptions | None = None,
     ) -> PlanResult:
         """``terraform plan -out=FILE -detailed-exitcode`` then ``show -json FILE``.
 
         ``plan_file`` is relative to the working directory unless absolute.
         """
         plan_path = self.working_dir / plan_file
-        options: dict[str, object] = {
+        kwargs: dict[str, object] = {
             "out": str(plan_path), "var": dict(variables) if variables else None, "target": list(targets),
         }
         if destroy:
-            options["destroy"] = IsFlagged
-        code, _, err = self._tf.plan(**options)
+            kwargs["destroy"] = IsFlagged
+        self._tf.extra_flags = (options or TerraformOptions()).flags()
+        code, _, err = self._tf.plan(**kwargs)
         if code not in (0, 2):
             raise ToolError(_failure_message("plan", self.working_dir, err), stderr=err, returncode=code)
         return PlanResult(plan_file=plan_path, plan=self.show_json(plan_path), has_changes=code == 2)
@@ -244,13 +300,16 @@ class TerraformRunner:
         auto_approve: bool = False,
         targets: Sequence[str] = (),
         variables: Mapping[str, object] | None = None,
+        options: TerraformOptions | None = None,
     ) -> ApplyResult:
         """Apply a reviewed plan (a PlanResult or a plan file), or plan-and-apply with ``auto_approve``.
 
         Without either, terraform would wait for a "yes" it can never get (``-input=false``),
         so that is a usage error; the CLI asks for confirmation and then applies a plan file.
         """
+        options = options or TerraformOptions()
         if plan is not None:
+            flags = options.flags(saved_plan=True)
             path = self._plan_path(plan.plan_file if isinstance(plan, PlanResult) else plan)
             if isinstance(plan, PlanResult):
                 total = plan.planned_count
@@ -258,17 +317,21 @@ class TerraformRunner:
                 # A saved plan's apply prints no "Plan:" line; count from the plan only when
                 # someone shows progress (show -json costs a provider start-up).
                 total = count_planned_operations(self.show_json(path)) if self.progress else 0
+            self._tf.extra_flags = flags
             return self._apply_like("apply", total, self._tf.apply, str(path), var=None, skip_plan=False)
         if not auto_approve:
             raise UsageError("apply needs a reviewed plan file or auto-approve")
+        self._tf.extra_flags = options.flags()
         return self._apply_like("apply", 0, self._tf.apply, None, skip_plan=True, target=list(targets),
                                 var=dict(variables) if variables else None)
 
     def _plan_path(self, plan_file: str | Path) -> Path:
         return find_plan_file(self.working_dir, plan_file)
 
-    def destroy(self, targets: Sequence[str] = (), variables: Mapping[str, object] | None = None) -> ApplyResult:
+    def destroy(self, targets: Sequence[str] = (), variables: Mapping[str, object] | None = None,
+                options: TerraformOptions | None = None) -> ApplyResult:
         """``terraform destroy -auto-approve`` (to review first: ``plan(destroy=True)`` then ``apply``)."""
+        self._tf.extra_flags = (options or TerraformOptions()).flags()
         return self._apply_like("destroy", 0, self._tf.destroy, None, auto_approve=IsFlagged, target=list(targets),
                                 var=dict(variables) if variables else None)
 
@@ -304,10 +367,16 @@ class TerraformRunner:
             planned = _PLAN_LINE.match(line)
             if planned and not state["total"]:
                 state["total"] = sum(int(n) for n in planned.groups())
+            if self.progress is None:
+                return
             done = _DONE_LINE.match(line)
-            if done and self.progress is not None:
+            if done:
                 state["done"] += 1
                 self.progress(state["done"], max(state["total"], state["done"]), done.group("address"))
+            still = _STILL_LINE.match(line)
+            if still:  # a slow resource (Access Analyzer, a KMS key): say what is being waited for
+                self.progress(state["done"], max(state["total"], state["done"]),
+                              f"{still.group('address')} (still {still.group('doing')}, {still.group('elapsed')})")
 
         self._tf.on_line = on_line
         try:

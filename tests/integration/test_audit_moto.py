@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 from click.testing import CliRunner
-from moto_server import TEST_ACCOUNT_ID, MotoServer, moto, moto_servers  # noqa: F401  (fixtures)
+from moto_server import TEST_ACCOUNT_ID, MotoServer, account, moto, moto_servers  # noqa: F401  (fixtures)
 
 from generator.adopt import adopt_imports_from_aws
 from generator.audit import audit_aws, options
@@ -32,15 +32,6 @@ def _doc(*statements: dict) -> str:
 def _lambda_trust() -> str:
     return _doc({"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole",
                  "Condition": {"StringEquals": {"aws:SourceAccount": A}}})
-
-
-@pytest.fixture
-def account(moto: MotoServer, monkeypatch: pytest.MonkeyPatch) -> MotoServer:  # noqa: F811
-    """An empty moto account, with boto3's default chain pointed at it."""
-    moto.reset()
-    for key, value in moto.terraform_env().items():
-        monkeypatch.setenv(key, value)
-    return moto
 
 
 def build_account(server: MotoServer) -> None:

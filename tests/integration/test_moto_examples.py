@@ -35,13 +35,13 @@ from moto_server import MotoServer, moto_servers, tf_cache_env, write_provider_o
 from generator.plan_summary import render_text, summarize_plan
 from generator.policies import build
 from generator.spec import Spec, load_spec
+from generator.tools import local_api
 from generator.tools.terraform import TerraformRunner
 
 pytestmark = [pytest.mark.terraform, pytest.mark.moto]
 
-PLAN_ONLY = ("module.access_analyzer", "module.cloudtrail.aws_s3_bucket_logging.this")
-APPLIED_ONCE = ("module.cloudtrail.aws_s3_bucket_lifecycle_configuration.this",
-                "module.cloudtrail.aws_s3_bucket_lifecycle_configuration.access_logs")
+PLAN_ONLY = tuple(local_api.GAPS)  # what moto cannot take
+APPLIED_ONCE = tuple(local_api.SLOW)
 APPLIED_IN = "acme"  # the example that applies APPLIED_ONCE
 
 
@@ -50,30 +50,8 @@ def test_the_example_that_applies_the_lifecycle_rules_exists() -> None:
 
 
 def apply_targets(root: Path, plan_only: tuple[str, ...] = PLAN_ONLY + APPLIED_ONCE) -> list[str]:
-    """-target addresses for everything but ``plan_only``: the root's own resources, whole modules, or a
-    module's other resources (read from the module's ``source``, wherever that folder is)."""
-    import hcl2
-
-    def blocks(path: Path, kind: str) -> list[tuple[str, dict]]:
-        out = []
-        for tf in sorted(path.glob("*.tf")):
-            with tf.open(encoding="utf-8") as fh:
-                for block in hcl2.load(fh).get(kind, []):
-                    out += list(block.items())
-        return out
-
-    targets = [f"{rtype}.{rname}" for rtype, by_name in blocks(root, "resource") for rname in by_name]
-    for name, body in blocks(root, "module"):
-        module = f"module.{name}"
-        if module in plan_only:
-            continue
-        if not any(p.startswith(module + ".") for p in plan_only):
-            targets.append(module)
-            continue
-        source = body["source"][0] if isinstance(body["source"], list) else body["source"]  # bc-python-hcl2 wraps values
-        for rtype, by_name in blocks(root / source, "resource"):
-            targets += [f"{module}.{rtype}.{rname}" for rname in by_name if f"{module}.{rtype}.{rname}" not in plan_only]
-    return sorted(targets)
+    """-target addresses for everything but ``plan_only`` (``iamforge --local-api``'s own reading)."""
+    return local_api.targets(root, plan_only)
 
 
 def _under(address: str, held: str) -> bool:

@@ -55,3 +55,28 @@ def test_missing_terraform_exits_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["plan", "-o", str(tmp_path), "--terraform-bin", str(tmp_path / "nope")])
     assert result.exit_code == 3
     assert "Install Terraform" in result.output
+
+
+def test_local_try_out_applies_what_moto_takes_and_says_what_it_leaves_out(
+        tmp_path: Path, terraform_bin: str, tf_plugin_dir: str | None, moto: MotoServer,
+        moto_terraform_env: dict) -> None:
+    """README's try-out without an AWS account: generate, then apply and destroy with --local-api."""
+    from tests.conftest import REPO
+
+    moto.reset()
+    out = tmp_path / "out"
+    env = {**moto_terraform_env, "IAMFORGE_TERRAFORM_BIN": terraform_bin}
+    if tf_plugin_dir:
+        env["IAMFORGE_TF_PLUGIN_DIR"] = tf_plugin_dir
+    cli = CliRunner(env=env)
+    assert cli.invoke(main, ["generate", str(REPO / "examples" / "minimal.yaml"), "-o", str(out)]).exit_code == 0
+    applied = cli.invoke(main, ["apply", "-o", str(out), "--auto-approve", "--local-api"])
+    assert applied.exit_code == 0, applied.output
+    assert "leaving out module.access_analyzer: moto has no IAM Access Analyzer API" in applied.output
+    assert "apply complete" in applied.output and "apply: " in applied.output  # progress lines, not a terminal
+    assert moto.client("cloudtrail").describe_trails()["trailList"]
+    assert moto.client("iam").get_account_password_policy()["PasswordPolicy"]["MinimumPasswordLength"] >= 14
+    unset = cli.invoke(main, ["plan", "-o", str(out), "--local-api"], env={"AWS_ENDPOINT_URL": ""})
+    assert unset.exit_code == 2 and "AWS_ENDPOINT_URL" in unset.output
+    destroyed = cli.invoke(main, ["destroy", "-o", str(out), "--auto-approve", "--local-api"])
+    assert destroyed.exit_code == 0, destroyed.output

@@ -65,7 +65,7 @@ def topic_request(principal: str, identity: list | None = None, context: dict | 
 
 
 USER = f"arn:aws:iam::{ACCT}:user/engineering/" + "{}"
-ALARM = f"arn:aws:cloudwatch:{HOME}:{ACCT}:alarm:acme-trail-cis-4-01-unauthorized-api-calls"
+ALARM = f"arn:aws:cloudwatch:{HOME}:{ACCT}:alarm:acme-trail-cis-5-01-unauthorized-api-calls"
 SAME_ACCOUNT_ROLE = f"arn:aws:iam::{ACCT}:role/app-writer"
 OTHER_ACCOUNT_ROLE = "arn:aws:iam::999988887777:role/intruder"
 

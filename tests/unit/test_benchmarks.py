@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks import corpus, handwritten, plan, spec_scale  # noqa: E402
+from benchmarks import corpus, handwritten, pathfinding_recall, plan, spec_scale, startup  # noqa: E402
 from benchmarks.__main__ import main  # noqa: E402
 from benchmarks.synthetic import TRUST_KINDS, synthetic_yaml  # noqa: E402
 from generator.rules.engine import validate_spec  # noqa: E402
@@ -114,12 +114,18 @@ def test_plan_benchmark_on_five_roles() -> None:
 def test_main_writes_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(corpus, "measure", lambda **_: None)
     monkeypatch.setattr(plan, "measure", lambda *_: None)
+    monkeypatch.setattr(pathfinding_recall, "measure", lambda: None)
+    monkeypatch.setattr(startup, "measure", lambda runs: {"runs": runs, "iamforge_s": 0.3, "imports_s": 0.1, "ratio": 3.0,
+                                                          "iamforge_min_s": 0.3, "imports_min_s": 0.1})
     out = tmp_path / "RESULTS.md"
-    assert main(["--sizes", "10", "--runs", "1", "--stack-roles", "0", "--out", str(out)]) == 0
+    assert main(["--sizes", "10", "--runs", "1", "--stack-roles", "0", "--startup-runs", "1", "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert "Machine:" in text and "| 10 |" in text
     assert "## Targets" in text and "not measured" in text
     assert "### Where the time goes" in text and "| area | own s | share |" in text
+    assert "## 4. Escalation recall" in text and "corpus not found: skipped" in text
+    assert "## 5. Start-up" in text and "| `iamforge check-policy scoped.json` | 0.300 |" in text
+    assert "| start-up: check-policy on one small policy at most 3.5x `import click, yaml, jinja2` | 3.00x | yes |" in text
 
 
 def test_targets_are_judged_from_the_measured_numbers() -> None:
@@ -129,12 +135,14 @@ def test_targets_are_judged_from_the_measured_numbers() -> None:
         return {"roles": roles, "total": total, "ms_per_role": 1000 * total / roles, "peak_mb": peak}
 
     good = targets([row(1000, 0.9, 200), row(10000, 9.0, 450)],
-                   {"ratio": 0.15, "iamforge_exceptions": 0}, {"ratio": 0.8})
-    assert [met for _, _, met in good] == [True] * 6
+                   {"ratio": 0.15, "iamforge_exceptions": 0}, {"ratio": 0.8},
+                   {"paths": 65, "iamforge_named": ["x"] * 65}, {"ratio": 3.5})
+    assert [met for _, _, met in good] == [True] * 8
     bad = targets([row(1000, 1.2, 200), row(10000, 20.0, 900)],
-                  {"ratio": 0.15, "iamforge_exceptions": 1}, {"ratio": 1.1})
-    assert [met for _, _, met in bad] == [False] * 6
-    assert [met for _, _, met in targets([], None, None)] == [None] * 6
+                  {"ratio": 0.15, "iamforge_exceptions": 1}, {"ratio": 1.1},
+                  {"paths": 65, "iamforge_named": ["x"] * 64}, {"ratio": 3.6})
+    assert [met for _, _, met in bad] == [False] * 8
+    assert [met for _, _, met in targets([], None, None)] == [None] * 8
 
 
 def test_missed_time_targets_are_named_with_their_cause() -> None:
@@ -153,3 +161,56 @@ def test_missed_time_targets_are_named_with_their_cause() -> None:
     assert _why_missed([row(1000, 0.9), row(10000, 9.5)]) == []
     only_ten = " ".join(_why_missed([row(1000, 0.9), row(10000, 10.5)]))
     assert "1 s target" not in only_ten and "10 s target at 10,000 roles is missed (10.50 s)" in only_ten
+
+
+@pytest.mark.corpus
+def test_pathfinding_recall_runs_both_tools_on_every_path() -> None:
+    if not pathfinding_recall.load_paths():
+        pytest.skip(f"pathfinding.cloud corpus absent ({pathfinding_recall.PATHS_FILE})")
+    if importlib.util.find_spec("cloudsplaining") is None:
+        pytest.skip("cloudsplaining not installed (make venv: the lock holds it)")
+    result = pathfinding_recall.measure()
+    assert result is not None and result["paths"] == len(pathfinding_recall.load_paths())
+    for tool in ("iamforge", "cloudsplaining"):
+        assert sorted(result[f"{tool}_found"] + result[f"{tool}_missed"]) == sorted(result["names"])
+    assert set(result["iamforge_named"]) <= set(result["iamforge_found"])
+    text = pathfinding_recall.table(result)
+    assert f"| {len(result['cloudsplaining_found'])}/{result['paths']} |" in text
+    assert "Missed by iamforge:" in text and "Missed by cloudsplaining:" in text
+
+
+def test_pathfinding_recall_skips_without_the_corpus(tmp_path: Path) -> None:
+    assert pathfinding_recall.load_paths(tmp_path / "absent.json") == []
+    assert pathfinding_recall.measure(tmp_path / "absent.json") is None
+
+
+def test_startup_benchmark_times_both_commands() -> None:
+    result = startup.measure(runs=1)
+    assert result["iamforge_s"] > 0 and result["imports_s"] > 0
+    assert result["ratio"] == pytest.approx(result["iamforge_s"] / result["imports_s"])
+    assert "target: at most 3.5x" in startup.table(result)
+
+
+def test_named_benchmarks_replace_only_their_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``python -m benchmarks startup pathfinding`` rewrites those sections and target rows, nothing else."""
+    recall = {"paths": 2, "iamforge_found": ["a-1", "b-1"], "iamforge_named": ["a-1", "b-1"], "iamforge_missed": [],
+              "iamforge_s": 0.1, "cloudsplaining_found": ["a-1"], "cloudsplaining_missed": ["b-1"],
+              "cloudsplaining_s": 0.0, "cloudsplaining_version": "0.7.0", "names": {"a-1": "A", "b-1": "B"}}
+    timing = {"runs": 1, "iamforge_s": 0.3, "imports_s": 0.1, "ratio": 3.0, "iamforge_min_s": 0.3, "imports_min_s": 0.1}
+    monkeypatch.setattr(pathfinding_recall, "measure", lambda: recall)
+    monkeypatch.setattr(startup, "measure", lambda runs: timing)
+    out = tmp_path / "RESULTS.md"
+    before = "\n".join(["# iamforge benchmarks", "", "## Targets", "", "| target | measured (median) | met |",
+                        "|---|---:|---|", "| plan: kept | 0.78 | yes |", "", "## 3. Plan cost", "", "kept", ""])
+    out.write_text(before, encoding="utf-8")
+    assert main(["startup", "--out", str(out)]) == 0
+    assert main(["pathfinding", "startup", "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith(before.rstrip("\n").split("| plan: kept")[0]) and "| plan: kept | 0.78 | yes |" in text
+    assert text.count("## 5. Start-up") == 1 and text.count("## 4. Escalation recall") == 1
+    assert text.index("## 3. Plan cost") < text.index("## 4. Escalation") < text.index("## 5. Start-up")
+    assert "| escalation recall: every pathfinding.cloud path flagged, naming its id | 2/2 | yes |" in text
+    assert text.index("| escalation recall") < text.index("| start-up:") < text.index("## 3.")
+    assert "Missed by cloudsplaining: `b-1` (B)." in text and "Ratio = **3.00x**" in text
+    with pytest.raises(SystemExit):
+        main(["no-such-benchmark", "--out", "-"])

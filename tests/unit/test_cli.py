@@ -48,7 +48,7 @@ def test_validate_examples_exit_0(examples_dir):
     specs = [str(p) for p in sorted(examples_dir.glob("*.yaml"))]
     result = run("validate", *specs)
     assert result.exit_code == 0, result.output
-    assert "3 file(s) checked: 0 error(s)" in result.output
+    assert f"{len(specs)} file(s) checked: 0 error(s)" in result.output
 
 
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))

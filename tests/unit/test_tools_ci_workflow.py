@@ -34,7 +34,7 @@ def test_workflow_uses_real_commands_and_options(workflow: Path) -> None:
     for call in calls:
         command = main.get_command(click.Context(main), call[0])
         assert command is not None, f"no command iamforge {call[0]}"
-        known = {opt for p in command.params for opt in p.opts}
+        known = {opt for p in command.params for opt in (*p.opts, *p.secondary_opts)}
         used = {w for w in call[1:] if w.startswith("-")}
         assert used <= known, f"iamforge {call[0]}: unknown options {used - known}"
         for param in command.params:  # choices, such as --layout stacks, are real values
@@ -68,3 +68,22 @@ def test_stacks_workflow_plans_the_baseline_then_a_matrix_of_departments() -> No
     assert jobs["comment"]["permissions"]["pull-requests"] == "write"
     assert "refs/heads/main" in jobs["apply-baseline"]["if"]
     assert jobs["apply-baseline"]["environment"] == jobs["apply-departments"]["environment"] == "production"
+
+
+def test_the_applied_plan_is_the_reviewed_one() -> None:
+    """Merge to main: one job plans with the read-only role (no state lock) and publishes the
+    saved plan; the job that applies runs in the reviewed environment and applies that file."""
+    jobs = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))["jobs"]
+    planner, applier = jobs["plan-for-apply"], jobs["apply"]
+    assert applier["needs"] == "plan-for-apply" and applier["environment"] == "production"
+    assert "environment" not in planner
+    plan_run = " ".join(s.get("run", "") for s in planner["steps"])
+    assert "--no-lock" in plan_run and "--plan-file iamforge.tfplan" in plan_run and "GITHUB_STEP_SUMMARY" in plan_run
+    apply_runs = [s["run"] for s in applier["steps"] if "iamforge apply" in s.get("run", "")]
+    assert apply_runs == ['iamforge apply -o "$OUT" --spec "$SPEC" --plan-file "$OUT/iamforge.tfplan"']
+    assert not [s for s in applier["steps"] if "iamforge plan" in s.get("run", "")]  # no fresh, unreviewed plan
+    uploaded = [s for s in planner["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    downloaded = [s for s in applier["steps"] if s.get("uses", "").startswith("actions/download-artifact@")]
+    assert uploaded[0]["with"]["name"] == downloaded[0]["with"]["name"]
+    # pull-request plans are read-only too
+    assert "--no-lock" in " ".join(s.get("run", "") for s in jobs["plan"]["steps"])

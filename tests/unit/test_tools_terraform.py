@@ -134,3 +134,94 @@ def test_no_shell_is_involved(fake_tf: tuple[Path, Path], tmp_path: Path) -> Non
     assert '-target=module.a["x; touch pwned"]' in calls(log)[0]["argv"]
     assert not (tmp_path / "root" / "pwned").exists() and not Path("pwned").exists()
     assert os.environ.get("TF_IN_AUTOMATION") is None  # the parent environment is left alone
+
+
+def test_terraform_options_reach_plan_apply_and_destroy(fake_tf: tuple[Path, Path], tmp_path: Path) -> None:
+    from generator.tools.terraform import TerraformOptions
+
+    binary, log = fake_tf
+    runner = TerraformRunner(tmp_path / "root", terraform_bin=str(binary))
+    opts = TerraformOptions(targets=("module.roles",), variables=("region=eu-west-1", "tags={a=\"b c\"}"),
+                            var_files=("extra.tfvars",), lock=False, lock_timeout="30s", parallelism=4)
+    plan = runner.plan(options=opts)
+    runner.apply(plan, options=TerraformOptions(lock=False, parallelism=2))
+    runner.apply(auto_approve=True, options=opts)
+    runner.destroy(options=TerraformOptions(lock_timeout="5m"))
+    plan_argv, _show, saved, auto, destroy = [c["argv"] for c in calls(log)]
+    wanted = ["-target=module.roles", "-var=region=eu-west-1", '-var=tags={a="b c"}', "-var-file=extra.tfvars",
+              "-lock=false", "-lock-timeout=30s", "-parallelism=4"]
+    assert plan_argv[1:8] == wanted and auto[1:8] == wanted
+    assert saved[1:3] == ["-lock=false", "-parallelism=2"] and saved[-1] == str(plan.plan_file)
+    assert "-lock-timeout=5m" in destroy
+
+
+def test_a_saved_plan_cannot_be_retargeted_and_bad_options_are_usage_errors(
+        fake_tf: tuple[Path, Path], tmp_path: Path) -> None:
+    from generator.tools.terraform import TerraformOptions
+
+    binary, log = fake_tf
+    runner = TerraformRunner(tmp_path / "root", terraform_bin=str(binary))
+    plan = runner.plan()
+    with pytest.raises(UsageError, match="saved plan"):
+        runner.apply(plan, options=TerraformOptions(targets=("module.x",)))
+    assert [c["argv"][0] for c in calls(log)] == ["plan", "show"]  # nothing applied
+    for bad in ({"variables": ("novalue",)}, {"lock_timeout": "soon"}, {"parallelism": 0}):
+        with pytest.raises(UsageError):
+            TerraformOptions(**bad)
+
+
+def test_slow_resources_are_reported_while_waiting(fake_tf: tuple[Path, Path], tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.tools.terraform import _PythonTerraform
+
+    seen: list[tuple[int, int, str]] = []
+    runner = TerraformRunner(tmp_path / "root", terraform_bin=str(fake_tf[0]), progress=lambda *a: seen.append(a))
+    lines = ["Plan: 1 to add, 0 to change, 0 to destroy.", "aws_accessanalyzer_analyzer.a: Creating...",
+             "aws_accessanalyzer_analyzer.a: Still creating... [10s elapsed]",
+             "aws_accessanalyzer_analyzer.a: Creation complete after 12s [id=a]",
+             "Apply complete! Resources: 1 added, 0 changed, 0 destroyed."]
+
+    def cmd(self: _PythonTerraform, *args: object, **kwargs: object) -> tuple[int, str, str]:
+        for line in lines:
+            self.on_line(line)
+        return 0, "\n".join(lines), ""
+
+    monkeypatch.setattr(_PythonTerraform, "cmd", cmd)
+    assert runner.apply(auto_approve=True).added == 1
+    assert seen == [(0, 1, "aws_accessanalyzer_analyzer.a (still creating, 10s)"),
+                    (1, 1, "aws_accessanalyzer_analyzer.a")]
+
+
+def test_cli_passes_terraform_options_through(fake_tf: tuple[Path, Path], tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from generator.cli import main
+    from generator.tools import deploy
+    from tests.conftest import REPO
+
+    summarize = deploy.summarize_plan
+    monkeypatch.setattr(deploy, "summarize_plan", lambda plan: summarize({}))  # the fake's plan is not IAM
+
+    binary, log = fake_tf
+    out = tmp_path / "out"
+    runner = CliRunner()
+    assert runner.invoke(main, ["generate", str(REPO / "examples" / "minimal.yaml"), "-o", str(out)]).exit_code == 0
+    common = ["-o", str(out), "--terraform-bin", str(binary)]
+    result = runner.invoke(main, ["plan", *common, "--no-lock", "--target", "module.roles", "--var", "a=b",
+                                  "--parallelism", "3", "--lock-timeout", "20s"])
+    assert result.exit_code == 0, result.output
+    plan_argv = [c["argv"] for c in calls(log) if c["argv"][0] == "plan"][0]
+    assert plan_argv[1:6] == ["-target=module.roles", "-var=a=b", "-lock=false", "-lock-timeout=20s",
+                              "-parallelism=3"]
+    saved = runner.invoke(main, ["apply", *common, "--plan-file", "iamforge.tfplan", "--target", "module.roles"])
+    assert saved.exit_code == 2 and "saved plan" in saved.output
+    assert not [c for c in calls(log) if c["argv"][0] == "apply"]
+    bad = runner.invoke(main, ["plan", *common, "--var", "no-equals-sign"])
+    assert bad.exit_code == 2 and "NAME=VALUE" in bad.output and "Traceback" not in bad.output
+    applied = runner.invoke(main, ["apply", *common, "--auto-approve", "--no-lock", "--target", "module.roles"])
+    assert applied.exit_code == 0, applied.output
+    apply_argv = [c["argv"] for c in calls(log) if c["argv"][0] == "apply"][0]
+    assert apply_argv[1:3] == ["-target=module.roles", "-lock=false"]
+    # not a terminal: progress is printed as lines a CI log keeps
+    assert "apply: 1/" in applied.output

@@ -14,7 +14,7 @@ class ExternalAccessAnalyzer(Rule):
     grade = "HIGH"
     rationale = "Access Analyzer is how you learn that a bucket, key or role became reachable from outside."
     remediation = "Set access_analyzer.external_access: true."
-    references = ("CIS AWS Foundations 1.20", "AWS Security Hub IAM.28")
+    references = ("CIS AWS Foundations v7.0 2.18", "AWS Security Hub IAM.28")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         if not ctx.spec.access_analyzer.external_access:

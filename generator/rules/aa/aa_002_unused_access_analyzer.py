@@ -14,7 +14,7 @@ class UnusedAccessAnalyzer(Rule):
     grade = "LOW"
     rationale = "Unused roles, keys and permissions are attack surface nobody misses when removed."
     remediation = "Set access_analyzer.unused_access.enabled: true (billed per analysed principal)."
-    references = ("CIS 1.12 (intent)",)
+    references = ("CIS AWS Foundations v7.0 2.11 (intent)",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         if not ctx.spec.access_analyzer.unused_access_enabled:

@@ -15,7 +15,7 @@ class BroadManagedAttachment(AccountRule):
     grade = "HIGH"
     rationale = "Full-access AWS managed policies grant whole services (or everything) on every resource (PRV-004 for specs)."
     remediation = "Replace the attachment with the scoped alternative named in the message."
-    references = ("checkov CKV_AWS_274, CKV2_AWS_56", "CIS 1.16, 1.22", "AWS Security Hub IAM.27")
+    references = ("checkov CKV_AWS_274, CKV2_AWS_56", "CIS AWS Foundations v7.0 2.14, 2.20", "AWS Security Hub IAM.27")
 
     def check_principal(self, principal: Principal, options: AuditOptions) -> Iterator[str]:
         if principal.service_linked:

@@ -14,7 +14,7 @@ class RootAccessKeys(CredentialRule):
     grade = "CRIT"
     rationale = "A root access key is an unrestricted, unconditional credential that no policy can limit."
     remediation = "Delete the root access keys (IAM console, signed in as root: Security credentials)."
-    references = ("CIS AWS Foundations 1.4", "AWS Security Hub IAM.4")
+    references = ("CIS AWS Foundations v7.0 2.4", "AWS Security Hub IAM.4")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if row.is_root:

@@ -14,7 +14,7 @@ class RootMfa(CredentialRule):
     grade = "CRIT"
     rationale = "The root password alone opens every resource and every setting of the account."
     remediation = "Enable a hardware or virtual MFA device for the root user."
-    references = ("CIS AWS Foundations 1.5, 1.6", "AWS Security Hub IAM.9")
+    references = ("CIS AWS Foundations v7.0 2.5, 2.6", "AWS Security Hub IAM.9")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if row.is_root and not row.mfa_active:

@@ -14,7 +14,7 @@ class ConsoleUsersMfa(CredentialRule):
     grade = "HIGH"
     rationale = "A console password without MFA is one phishing page away from the account."
     remediation = "Enable MFA for the user, or remove the console password when the user does not need it."
-    references = ("CIS AWS Foundations 1.10", "AWS Security Hub IAM.5")
+    references = ("CIS AWS Foundations v7.0 2.10", "AWS Security Hub IAM.5")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if not row.is_root and row.password_enabled and not row.mfa_active:

@@ -14,7 +14,7 @@ class KeyRotation(CredentialRule):
     grade = "MED"
     rationale = "The longer a key lives, the more copies of it exist in laptops, CI logs and old scripts."
     remediation = "Create a new key, move its users to it, deactivate and then delete the old one."
-    references = ("CIS AWS Foundations 1.14", "AWS Security Hub IAM.3")
+    references = ("CIS AWS Foundations v7.0 2.12", "AWS Security Hub IAM.3")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         for key in row.active_keys:

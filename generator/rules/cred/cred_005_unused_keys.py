@@ -14,7 +14,7 @@ class UnusedKeys(CredentialRule):
     grade = "MED"
     rationale = "A key nobody uses is a credential with no owner watching it: the migration key nobody deleted."
     remediation = "Deactivate the key (aws iam update-access-key --status Inactive), delete it once nothing breaks."
-    references = ("CIS AWS Foundations 1.12", "AWS Security Hub IAM.8", "IAM User Guide: id_credentials_getting-report")
+    references = ("CIS AWS Foundations v7.0 2.11 (45 days: --max-unused 45)", "AWS Security Hub IAM.8", "IAM User Guide: id_credentials_getting-report")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         for key in row.active_keys:

@@ -14,7 +14,7 @@ class UnusedPasswords(CredentialRule):
     grade = "MED"
     rationale = "A password nobody uses is the permission a developer kept after changing teams."
     remediation = "Delete the login profile (aws iam delete-login-profile); recreate it if the person returns."
-    references = ("CIS AWS Foundations 1.12", "AWS Security Hub IAM.8")
+    references = ("CIS AWS Foundations v7.0 2.11 (45 days: --max-unused 45)", "AWS Security Hub IAM.8")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if row.is_root or not row.password_enabled:

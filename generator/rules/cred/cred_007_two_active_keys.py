@@ -14,7 +14,7 @@ class TwoActiveKeys(CredentialRule):
     grade = "MED"
     rationale = "Two active keys are a rotation left half done: the old key is still live somewhere."
     remediation = "Finish the rotation: deactivate the older key once its users have moved."
-    references = ("CIS AWS Foundations 1.13", "AWS Security Hub IAM.3")
+    references = ("CIS AWS Foundations v6.0 2.12 (dropped in v7.0)", "AWS Security Hub IAM.3")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if len(row.active_keys) > 1:

@@ -14,7 +14,7 @@ class ConsoleAndKeys(CredentialRule):
     grade = "MED"
     rationale = "A person's long-lived key outlives their session and their MFA; roles give them temporary keys."
     remediation = "Remove the user's access keys and have them assume a role (or use IAM Identity Center)."
-    references = ("CIS AWS Foundations 1.11", "IAM best practices: use temporary credentials")
+    references = ("CIS AWS Foundations v6.0 2.10 (dropped in v7.0)", "IAM best practices: use temporary credentials")
 
     def check_row(self, row: CredentialRow, options: AuditOptions) -> Iterator[str]:
         if not row.is_root and row.password_enabled and row.active_keys:

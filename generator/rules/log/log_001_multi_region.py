@@ -14,7 +14,7 @@ class MultiRegion(Rule):
     grade = "HIGH"
     rationale = "A single-region trail misses activity in every other region, where attackers like to work."
     remediation = "Set cloudtrail.multi_region: true."
-    references = ('CIS AWS Foundations 3.1', 'AWS Security Hub CloudTrail.1', 'checkov CKV_AWS_67')
+    references = ('CIS AWS Foundations v7.0 4.1', 'AWS Security Hub CloudTrail.1', 'checkov CKV_AWS_67')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

@@ -15,7 +15,7 @@ class GlobalEvents(Rule):
     grade = "MED"
     rationale = "IAM and STS calls are global events; without them a trail misses every identity change."
     remediation = "Set cloudtrail.include_global_service_events: true."
-    references = ("CIS AWS Foundations 3.1 audit procedure",)
+    references = ("CIS AWS Foundations v7.0 4.1 audit procedure",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

@@ -14,7 +14,7 @@ class LogFileValidation(Rule):
     grade = "MED"
     rationale = "Digest files prove logs were not altered after delivery."
     remediation = "Set cloudtrail.log_file_validation: true."
-    references = ('CIS AWS Foundations 3.2', 'AWS Security Hub CloudTrail.4', 'checkov CKV_AWS_36')
+    references = ('CIS AWS Foundations v7.0 4.2', 'AWS Security Hub CloudTrail.4', 'checkov CKV_AWS_36')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

@@ -14,7 +14,7 @@ class CloudwatchLogs(Rule):
     grade = "MED"
     rationale = "Metric filters and alarms (LOG-015) need the trail in CloudWatch Logs."
     remediation = "Keep cloudtrail.cloudwatch_logs enabled."
-    references = ('CIS v1.4 3.4', 'AWS Security Hub CloudTrail.5', 'checkov CKV2_AWS_10')
+    references = ('CIS v1.4 3.4', 'CIS AWS Foundations v7.0 5.1-5.15 (their prerequisite)', 'AWS Security Hub CloudTrail.5', 'checkov CKV2_AWS_10')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

@@ -14,7 +14,7 @@ class Retention(Rule):
     grade = "MED"
     rationale = "Investigations routinely reach back months; short retention deletes the evidence."
     remediation = "Set bucket.retention_days and cloudwatch_logs.retention_days to 365 or more."
-    references = ('checkov CKV_AWS_338', 'CIS 3.x audit guidance')
+    references = ('checkov CKV_AWS_338', 'CIS AWS Foundations v7.0 section 4 (Logging) audit guidance')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

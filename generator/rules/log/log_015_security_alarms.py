@@ -14,7 +14,7 @@ class SecurityAlarms(Rule):
     grade = "LOW"
     rationale = "Root use, IAM policy changes and console logins without MFA should page a human."
     remediation = "Set cloudtrail.alarms.cis: true and cloudtrail.alarms.email."
-    references = ('CIS AWS Foundations 4.1-4.15', 'checkov CKV_AWS_319')
+    references = ('CIS AWS Foundations v7.0 5.1-5.15', 'checkov CKV_AWS_319')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         trail = ctx.spec.cloudtrail

@@ -26,7 +26,7 @@ class ConsoleUsersMfa(Rule):
     grade = "HIGH"
     rationale = "A console password alone is one phishing email away from the account."
     remediation = "Keep mfa.enforce: true so the force-MFA policy is attached to every department group."
-    references = ("CIS AWS Foundations 1.10", "AWS Security Hub IAM.5, IAM.19")
+    references = ("CIS AWS Foundations v7.0 2.10", "AWS Security Hub IAM.5, IAM.19")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for principal in ctx.principals():

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
+from generator.rules.helpers import accepted_by_kind
 
 
 BOUNDARY_ACTIONS = tuple(a.lower() for a in (
@@ -32,6 +33,8 @@ class CreationThroughBoundary(Rule):
                                    f"role {role.name} may create roles but its department has no permission "
                                    "boundary to force on them")
         for principal in ctx.principals():
+            if accepted_by_kind(principal, self.id):
+                continue  # the risk this privileged role's kind states (PRV-030)
             for action in sorted(principal.permissions.allowed_among(_ACTION_SET)):
                 loose = [g for g in principal.permissions.grants(action) if "iam:permissionsboundary" not in g.constraints]
                 if loose:

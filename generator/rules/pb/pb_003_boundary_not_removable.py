@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
+from generator.rules.helpers import accepted_by_kind
 
 
 _ACTIONS = ("iam:deleterolepermissionsboundary", "iam:deleteuserpermissionsboundary")
@@ -21,6 +22,8 @@ class BoundaryNotRemovable(Rule):
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for principal in ctx.principals():
+            if accepted_by_kind(principal, self.id):
+                continue  # the risk this privileged role's kind states (PRV-030)
             for action in _ACTIONS:
                 grants = principal.permissions.grants(action)
                 if grants:

@@ -8,6 +8,7 @@ from generator.findings import Finding
 from generator.policies import protected_policy_arns
 from generator.rules.base import Rule
 from generator.rules.context import Context
+from generator.rules.helpers import accepted_by_kind
 
 
 _ACTIONS = ("iam:createpolicyversion", "iam:deletepolicy", "iam:deletepolicyversion", "iam:setdefaultpolicyversion")
@@ -26,6 +27,8 @@ class BoundaryImmutable(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         arns = protected_policy_arns(ctx.spec)
         for principal in ctx.principals():
+            if accepted_by_kind(principal, self.id):
+                continue  # the risk this privileged role's kind states (PRV-030)
             hit = next((g for a in _ACTIONS for g in principal.permissions.grants(a)
                         if g.not_resource or any(glob_match(r, b) for r in g.resources for b in arns)), None)
             if hit is not None:

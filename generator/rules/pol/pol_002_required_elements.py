@@ -40,7 +40,8 @@ class RequiredElements(DocumentRule):
     waivable = False  # AWS rejects it at apply
     rationale = "IAM rejects documents with missing or conflicting elements; Terraform finds out only at apply."
     remediation = ("Give every statement an Effect, one of Action/NotAction and (identity policies) one of "
-                   "Resource/NotResource, each written as a string or a list of strings; no other elements.")
+                   "Resource/NotResource, each written as a string or a list of strings; no other elements, "
+                   "and no key written twice in one object.")
     references = ("parliament MALFORMED", "Access Analyzer: Missing statement / effect / action / resource")
     kinds = ("identity", "boundary", "trust")
 
@@ -49,6 +50,12 @@ class RequiredElements(DocumentRule):
         if not isinstance(raw, dict):
             yield "Statement", f"the policy must be a JSON object with a Statement, not {_json_kind(raw)}"
             return
+        for path, key, places in getattr(raw, "duplicate_keys", ()):
+            lines = ", ".join(f"{line}:{column}" for line, column in places)
+            yield (f"{path}.{key}" if path else key), (
+                f"key {key!r} is written {len(places)} times in one object (at {lines}): JSON parsers "
+                "disagree on which one counts (iamforge and Python keep the last, others the first or "
+                "refuse the document), so the policy means what the reader decides; keep one")
         if "Statement" not in raw:
             yield "Statement", "the policy has no Statement"
             return

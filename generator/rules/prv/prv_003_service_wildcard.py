@@ -4,12 +4,21 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from generator.analysis.catalog import catalog
+from generator.analysis.document import Statement
 from generator.findings import Severity
 from generator.rules.base import PrincipalRule
 from generator.rules.context import PrincipalView
 from generator.rules.helpers import SENSITIVE_SERVICES, unconstrained
 
 _SERVICE_STAR = re.compile(r"^([A-Za-z0-9-]+):\*$")
+
+
+def _all_denied(principal: PrincipalView, stmt: Statement, service: str) -> bool:
+    """True when Denies that always apply take every catalogued action of ``service`` away from
+    ``stmt`` (an uncatalogued service is never taken for denied)."""
+    names = catalog().expand(f"{service}:*")
+    return bool(names) and not principal.permissions.remaining(stmt, names)
 
 
 class ServiceWildcard(PrincipalRule):
@@ -25,6 +34,8 @@ class ServiceWildcard(PrincipalRule):
             if stmt.not_action or not unconstrained(stmt):
                 continue
             services = sorted({m.group(1).lower() for a in stmt.actions if (m := _SERVICE_STAR.match(a))})
+            # A service whose every action a Deny that always applies takes away is granted nothing.
+            services = [s for s in services if not _all_denied(principal, stmt, s)]
             if not services:
                 continue
             sensitive = [s for s in services if s in SENSITIVE_SERVICES]

@@ -21,7 +21,7 @@ class PrivilegeEscalation(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         by_path: dict[str, list[Escalation]] = {}
-        for esc in find_escalations(principal.permissions, principal.targets):
+        for esc in find_escalations(principal.permissions, principal.targets, principal.kind):
             by_path.setdefault(principal.path_of(esc.grants[0], "Action"), []).append(esc)
         for path, found in by_path.items():
             more = f"; also {', '.join(e.method.label() for e in found[1:])}" if len(found) > 1 else ""

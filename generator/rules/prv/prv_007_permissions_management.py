@@ -18,4 +18,7 @@ class PermissionsManagement(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt, found in unconstrained_hits(principal, "permissions"):
+            found = principal.permissions.remaining(stmt, found)  # less what a Deny takes away
+            if not found:
+                continue
             yield principal.where(source, stmt, stmt.action_key), f"{source.key} {stmt.path} allows permissions management on every resource: {names(found)}"

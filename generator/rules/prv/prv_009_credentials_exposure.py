@@ -18,4 +18,7 @@ class CredentialsExposure(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt, found in unconstrained_hits(principal, "credentials"):
+            found = principal.permissions.remaining(stmt, found)  # less what a Deny takes away
+            if not found:
+                continue
             yield principal.where(source, stmt, stmt.action_key), f"{source.key} {stmt.path} returns credentials for any resource: {names(found)}"

@@ -18,4 +18,7 @@ class DataExfiltration(PrincipalRule):
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         for source, stmt, found in unconstrained_hits(principal, "exfiltration"):
+            found = principal.permissions.remaining(stmt, found)  # less what a Deny takes away
+            if not found:
+                continue
             yield principal.where(source, stmt, stmt.action_key), f"{source.key} {stmt.path} can read every {names(found)} target in the account"

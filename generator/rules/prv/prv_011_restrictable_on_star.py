@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.findings import Severity
 from generator.rules.base import PrincipalRule
 from generator.rules.context import PrincipalView
-from generator.rules.helpers import hits, names, unconstrained
+from generator.rules.helpers import effective, hits, in_set, names, unconstrained
 
 
 class RestrictableOnStar(PrincipalRule):
     id = "PRV-011"
     title = "Restrictable actions not on Resource \"*\""
-    grade = "LOW"
+    grade = "HIGH"  # an error for actions that change something; reads on "*" are warnings
     rationale = "When an action supports resource ARNs, \"*\" grants more than any job needs."
     remediation = "Replace \"*\" with the ARNs (or ARN patterns) of the resources used."
     references = ("checkov CKV_AWS_355, CKV_AWS_356", "parliament RESOURCE_STAR")
@@ -20,7 +21,14 @@ class RestrictableOnStar(PrincipalRule):
         for source, stmt in principal.statements():
             if stmt.not_action or stmt.every_action or not unconstrained(stmt):
                 continue
-            found = hits(stmt, "scopable")
-            if found:
-                yield (principal.where(source, stmt, stmt.resource_key),
-                       f"{source.key} {stmt.path} grants resource-scopable actions on every resource: {names(found)}")
+            found = effective(principal, stmt, hits(stmt, "scopable"))
+            if not found:
+                continue
+            where = principal.where(source, stmt, stmt.resource_key)
+            writes = frozenset(a for a in found if in_set(a, "mutating"))
+            if writes:
+                yield (where, f"{source.key} {stmt.path} grants actions that change resources on every resource, "
+                              f"though they accept resource ARNs: {names(writes)}")
+            if found - writes:
+                yield (where, f"{source.key} {stmt.path} grants resource-scopable actions on every resource: "
+                              f"{names(found - writes)}", Severity.WARNING)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.analysis.escalation import find_escalations
+from generator.analysis.reachability import escalations_of, trust_of_document
 from generator.rules.base import PrincipalRule
 from generator.rules.context import PrincipalView
 from generator.rules.helpers import unscoped
@@ -20,14 +20,23 @@ class ComputeRoleAdmin(PrincipalRule):
     remediation = "Give the workload role only what the workload calls; keep IAM writes off it."
     references = ("PMapper: Instance Profile Has Administrator Privileges", "cloudsplaining AssumableByComputeService")
     modes = frozenset({"spec"})
+    account_principals = True  # iamforge audit: a real role's trust policy as read from the account
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         role = principal.role
-        if role is None or not any(s in COMPUTE for s in role.trust.services):
+        if role is not None:
+            services, path = list(role.trust.services), f"{role.path}.trust.services"
+        elif principal.kind == "role" and principal.trust_document is not None:
+            services, path = list(trust_of_document(principal.trust_document).services), f"{principal.path}/trust"
+        else:
             return
-        admin = any(s.every_action and unscoped(s) for _, s in principal.statements())
-        escalations = find_escalations(principal.permissions, principal.targets)
+        compute = [s for s in services if s in COMPUTE]
+        if not compute:
+            return
+        # AWS managed policies count here (AdministratorAccess on an instance role is the classic case).
+        admin = any(s.every_action and unscoped(s) and not principal.permissions.denied(s)
+                    for _, s in principal.statements(include_managed=True))
+        escalations = [] if admin else escalations_of(principal)
         if admin or escalations:
             what = "full admin" if admin else f"able to escalate ({escalations[0].method.id})"
-            yield (f"{role.path}.trust.services",
-                   f"role {role.name} is assumed by {', '.join(role.trust.services)} and is {what}")
+            yield path, f"role {principal.name} is assumed by {', '.join(compute)} and is {what}"

@@ -14,7 +14,7 @@ class MinimumLength(Rule):
     grade = "MED"
     rationale = "Short passwords fall to guessing; CIS asks for 14 or more."
     remediation = "Set password_policy.minimum_length: 14 or more."
-    references = ('CIS AWS Foundations 1.8', 'AWS Security Hub IAM.15', 'checkov CKV_AWS_10')
+    references = ('CIS AWS Foundations v7.0 2.8', 'AWS Security Hub IAM.15', 'checkov CKV_AWS_10')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         policy = ctx.spec.password_policy

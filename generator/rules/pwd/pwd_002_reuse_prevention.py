@@ -14,7 +14,7 @@ class ReusePrevention(Rule):
     grade = "MED"
     rationale = "Reuse prevention stops users cycling back to a compromised password."
     remediation = "Set password_policy.reuse_prevention: 24."
-    references = ('CIS AWS Foundations 1.9', 'AWS Security Hub IAM.16', 'checkov CKV_AWS_13')
+    references = ('CIS AWS Foundations v7.0 2.9', 'AWS Security Hub IAM.16', 'checkov CKV_AWS_13')
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         policy = ctx.spec.password_policy

@@ -11,6 +11,7 @@ from generator.findings import Finding
 from generator.policies.delegation import authorization_tag_keys
 from generator.rules.base import Rule
 from generator.rules.context import Context
+from generator.rules.helpers import accepted_by_kind
 
 _TAG_ACTIONS = ("iam:tagrole", "iam:untagrole", "iam:taguser", "iam:untaguser")
 _MATCHING = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike"})
@@ -61,6 +62,8 @@ class PrincipalTagsProtected(Rule):
         keys = [k.lower() for k in authorization_tag_keys(ctx.spec)]
         cat = catalog()
         for principal in ctx.principals():
+            if accepted_by_kind(principal, self.id):
+                continue  # the risk this privileged role's kind states (PRV-030)
             denies = [s for _, s in principal.permissions.denies]
             loose = [(action, g) for action in _TAG_ACTIONS for g in principal.permissions.grants(action)
                      if not allow_list_guard(g.statement, keys)

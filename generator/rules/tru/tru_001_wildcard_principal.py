@@ -13,7 +13,8 @@ class WildcardPrincipal(DocumentRule):
     grade = "CRIT"
     rationale = "A wildcard principal lets any AWS account in the world try to assume the role."
     remediation = "Name the accounts, roles or services that may assume the role."
-    references = ("checkov CKV_AWS_60 (AWS=* only)", "Access Analyzer: Role trust policy unsupported wildcard in principal")
+    references = ("checkov CKV_AWS_60 (AWS=* only)", "Access Analyzer: Role trust policy unsupported wildcard in principal",
+                  "CIS AWS Foundations v7.0 2.21 (stricter here: a condition does not excuse it)")
     kinds = ("trust",)
 
     def check_document(self, doc: DocView) -> Iterator[tuple[str, str]]:

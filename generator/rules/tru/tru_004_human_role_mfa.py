@@ -14,7 +14,7 @@ class HumanRoleMfa(Rule):
     grade = "HIGH"
     rationale = "Roles assumed by people should not be reachable with a stolen password or access key alone."
     remediation = "Set trust.require_mfa: true."
-    references = ("CIS 1.10", "AWS Security Hub IAM.5, IAM.19")
+    references = ("CIS AWS Foundations v7.0 2.10", "AWS Security Hub IAM.5, IAM.19")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for role in ctx.spec.roles:

@@ -15,6 +15,9 @@ _ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref"
 # repo:<owner>/<repo>, or GitHub's immutable form repo:<owner>@<owner id>/<repo>@<repo id> (issued
 # for new repositories since 2026-07-15): the ids pin the owner and repository even after a rename.
 _REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(@\d+)?(\})?/[^/*@]+(@\d+)?")
+# A subject customised to carry job_workflow_ref (reusable workflows): the workflow file it names
+# must be one, in one repository; only its ref may be a pattern (refs/tags/v*).
+_WORKFLOW_REF = re.compile(r":job_workflow_ref:[^/:*?]+/[^/:*?]+/\.github/workflows/[^@*?/]+\.ya?ml@[^@]+$")
 
 
 def sub_problem(value: str) -> str | None:
@@ -26,6 +29,9 @@ def sub_problem(value: str) -> str | None:
         return f"sub {value!r} starts with the {claim!r} claim, which any repository can satisfy"
     if claim == "repo" and not _REPO.match(value):
         return f"sub {value!r} does not name one organisation/repository"
+    if ":job_workflow_ref:" in value and not _WORKFLOW_REF.search(value):
+        return (f"sub {value!r} does not name one reusable workflow "
+                "(<owner>/<repo>/.github/workflows/<file>.yml@<ref>): any workflow would match")
     return None
 
 

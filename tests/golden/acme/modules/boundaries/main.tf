@@ -293,7 +293,9 @@ locals {
           },
           {
             Action = [
+              "iam:Accept*",
               "iam:Add*",
+              "iam:Associate*",
               "iam:Attach*",
               "iam:Change*",
               "iam:Create*",
@@ -304,9 +306,11 @@ locals {
               "iam:Enable*",
               "iam:PassRole",
               "iam:Put*",
+              "iam:Reject*",
               "iam:Remove*",
               "iam:Reset*",
               "iam:Resync*",
+              "iam:Send*",
               "iam:Set*",
               "iam:Tag*",
               "iam:Untag*",
@@ -440,6 +444,7 @@ resource "aws_iam_policy" "this" {
   # checkov:skip=CKV_AWS_289:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   # checkov:skip=CKV_AWS_290:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   # checkov:skip=CKV_AWS_355:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
+  # checkov:skip=CKV2_AWS_40:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   for_each = local.boundaries
 
   name        = each.value.name

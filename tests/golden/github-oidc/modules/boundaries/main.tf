@@ -112,6 +112,7 @@ resource "aws_iam_policy" "this" {
   # checkov:skip=CKV_AWS_289:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   # checkov:skip=CKV_AWS_290:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   # checkov:skip=CKV_AWS_355:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
+  # checkov:skip=CKV2_AWS_40:permissions boundary: a ceiling intersected with identity policies, grants nothing by itself
   for_each = local.boundaries
 
   name        = each.value.name

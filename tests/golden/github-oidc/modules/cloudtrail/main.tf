@@ -483,7 +483,7 @@ resource "aws_cloudtrail" "this" {
 }
 
 ################################################################################
-# CIS AWS Foundations 4.1-4.15: metric filters and alarms
+# CIS AWS Foundations v7.0 5.1-5.15: metric filters and alarms
 ################################################################################
 
 locals {
@@ -491,94 +491,94 @@ locals {
 
   # Alarm key => metric filter pattern and alarm.
   cis_alarms = {
-    cis_4_01_unauthorized_api_calls = {
-      description = "CIS AWS Foundations 4.1: Unauthorized API calls"
-      metric_name = "cis_4_01_unauthorized_api_calls"
-      name        = "acme-ci-trail-cis-4-01-unauthorized-api-calls"
+    cis_5_01_unauthorized_api_calls = {
+      description = "CIS AWS Foundations v7.0 5.1: Unauthorized API calls"
+      metric_name = "cis_5_01_unauthorized_api_calls"
+      name        = "acme-ci-trail-cis-5-01-unauthorized-api-calls"
       pattern     = "{ (($.errorCode = \"*UnauthorizedOperation\") || ($.errorCode = \"AccessDenied*\")) && ($.sourceIPAddress != \"delivery.logs.amazonaws.com\") && ($.eventName != \"HeadBucket\") }"
     }
-    cis_4_02_console_signin_without_mfa = {
-      description = "CIS AWS Foundations 4.2: Management console sign-in without MFA"
-      metric_name = "cis_4_02_console_signin_without_mfa"
-      name        = "acme-ci-trail-cis-4-02-console-signin-without-mfa"
+    cis_5_02_console_signin_without_mfa = {
+      description = "CIS AWS Foundations v7.0 5.2: Management console sign-in without MFA"
+      metric_name = "cis_5_02_console_signin_without_mfa"
+      name        = "acme-ci-trail-cis-5-02-console-signin-without-mfa"
       pattern     = "{ ($.eventName = \"ConsoleLogin\") && ($.additionalEventData.MFAUsed != \"Yes\") && ($.userIdentity.type = \"IAMUser\") && ($.responseElements.ConsoleLogin = \"Success\") }"
     }
-    cis_4_03_root_usage = {
-      description = "CIS AWS Foundations 4.3: Usage of the root user"
-      metric_name = "cis_4_03_root_usage"
-      name        = "acme-ci-trail-cis-4-03-root-usage"
+    cis_5_03_root_usage = {
+      description = "CIS AWS Foundations v7.0 5.3: Usage of the root user"
+      metric_name = "cis_5_03_root_usage"
+      name        = "acme-ci-trail-cis-5-03-root-usage"
       pattern     = "{ $.userIdentity.type = \"Root\" && $.userIdentity.invokedBy NOT EXISTS && $.eventType != \"AwsServiceEvent\" }"
     }
-    cis_4_04_iam_policy_changes = {
-      description = "CIS AWS Foundations 4.4: IAM policy changes"
-      metric_name = "cis_4_04_iam_policy_changes"
-      name        = "acme-ci-trail-cis-4-04-iam-policy-changes"
+    cis_5_04_iam_policy_changes = {
+      description = "CIS AWS Foundations v7.0 5.4: IAM policy changes"
+      metric_name = "cis_5_04_iam_policy_changes"
+      name        = "acme-ci-trail-cis-5-04-iam-policy-changes"
       pattern     = "{ ($.eventName = DeleteGroupPolicy) || ($.eventName = DeleteRolePolicy) || ($.eventName = DeleteUserPolicy) || ($.eventName = PutGroupPolicy) || ($.eventName = PutRolePolicy) || ($.eventName = PutUserPolicy) || ($.eventName = CreatePolicy) || ($.eventName = DeletePolicy) || ($.eventName = CreatePolicyVersion) || ($.eventName = DeletePolicyVersion) || ($.eventName = AttachRolePolicy) || ($.eventName = DetachRolePolicy) || ($.eventName = AttachUserPolicy) || ($.eventName = DetachUserPolicy) || ($.eventName = AttachGroupPolicy) || ($.eventName = DetachGroupPolicy) }"
     }
-    cis_4_05_cloudtrail_changes = {
-      description = "CIS AWS Foundations 4.5: CloudTrail configuration changes"
-      metric_name = "cis_4_05_cloudtrail_changes"
-      name        = "acme-ci-trail-cis-4-05-cloudtrail-changes"
+    cis_5_05_cloudtrail_changes = {
+      description = "CIS AWS Foundations v7.0 5.5: CloudTrail configuration changes"
+      metric_name = "cis_5_05_cloudtrail_changes"
+      name        = "acme-ci-trail-cis-5-05-cloudtrail-changes"
       pattern     = "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }"
     }
-    cis_4_06_console_auth_failures = {
-      description = "CIS AWS Foundations 4.6: Management console authentication failures"
-      metric_name = "cis_4_06_console_auth_failures"
-      name        = "acme-ci-trail-cis-4-06-console-auth-failures"
+    cis_5_06_console_auth_failures = {
+      description = "CIS AWS Foundations v7.0 5.6: Management console authentication failures"
+      metric_name = "cis_5_06_console_auth_failures"
+      name        = "acme-ci-trail-cis-5-06-console-auth-failures"
       pattern     = "{ ($.eventName = ConsoleLogin) && ($.errorMessage = \"Failed authentication\") }"
     }
-    cis_4_07_cmk_disable_or_deletion = {
-      description = "CIS AWS Foundations 4.7: Disabling or scheduled deletion of customer-managed KMS keys"
-      metric_name = "cis_4_07_cmk_disable_or_deletion"
-      name        = "acme-ci-trail-cis-4-07-cmk-disable-or-deletion"
+    cis_5_07_cmk_disable_or_deletion = {
+      description = "CIS AWS Foundations v7.0 5.7: Disabling or scheduled deletion of customer-managed KMS keys"
+      metric_name = "cis_5_07_cmk_disable_or_deletion"
+      name        = "acme-ci-trail-cis-5-07-cmk-disable-or-deletion"
       pattern     = "{ ($.eventSource = kms.amazonaws.com) && (($.eventName = DisableKey) || ($.eventName = ScheduleKeyDeletion)) }"
     }
-    cis_4_08_s3_bucket_policy_changes = {
-      description = "CIS AWS Foundations 4.8: S3 bucket policy changes"
-      metric_name = "cis_4_08_s3_bucket_policy_changes"
-      name        = "acme-ci-trail-cis-4-08-s3-bucket-policy-changes"
+    cis_5_08_s3_bucket_policy_changes = {
+      description = "CIS AWS Foundations v7.0 5.8: S3 bucket policy changes"
+      metric_name = "cis_5_08_s3_bucket_policy_changes"
+      name        = "acme-ci-trail-cis-5-08-s3-bucket-policy-changes"
       pattern     = "{ ($.eventSource = s3.amazonaws.com) && (($.eventName = PutBucketAcl) || ($.eventName = PutBucketPolicy) || ($.eventName = PutBucketCors) || ($.eventName = PutBucketLifecycle) || ($.eventName = PutBucketReplication) || ($.eventName = DeleteBucketPolicy) || ($.eventName = DeleteBucketCors) || ($.eventName = DeleteBucketLifecycle) || ($.eventName = DeleteBucketReplication)) }"
     }
-    cis_4_09_config_changes = {
-      description = "CIS AWS Foundations 4.9: AWS Config configuration changes"
-      metric_name = "cis_4_09_config_changes"
-      name        = "acme-ci-trail-cis-4-09-config-changes"
+    cis_5_09_config_changes = {
+      description = "CIS AWS Foundations v7.0 5.9: AWS Config configuration changes"
+      metric_name = "cis_5_09_config_changes"
+      name        = "acme-ci-trail-cis-5-09-config-changes"
       pattern     = "{ ($.eventSource = config.amazonaws.com) && (($.eventName = StopConfigurationRecorder) || ($.eventName = DeleteDeliveryChannel) || ($.eventName = PutDeliveryChannel) || ($.eventName = PutConfigurationRecorder)) }"
     }
-    cis_4_10_security_group_changes = {
-      description = "CIS AWS Foundations 4.10: Security group changes"
-      metric_name = "cis_4_10_security_group_changes"
-      name        = "acme-ci-trail-cis-4-10-security-group-changes"
-      pattern     = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) }"
+    cis_5_10_security_group_changes = {
+      description = "CIS AWS Foundations v7.0 5.10: Security group changes"
+      metric_name = "cis_5_10_security_group_changes"
+      name        = "acme-ci-trail-cis-5-10-security-group-changes"
+      pattern     = "{ ($.eventName = AuthorizeSecurityGroupIngress) || ($.eventName = AuthorizeSecurityGroupEgress) || ($.eventName = RevokeSecurityGroupIngress) || ($.eventName = RevokeSecurityGroupEgress) || ($.eventName = CreateSecurityGroup) || ($.eventName = DeleteSecurityGroup) || ($.eventName = ModifySecurityGroupRules) }"
     }
-    cis_4_11_nacl_changes = {
-      description = "CIS AWS Foundations 4.11: Network ACL changes"
-      metric_name = "cis_4_11_nacl_changes"
-      name        = "acme-ci-trail-cis-4-11-nacl-changes"
+    cis_5_11_nacl_changes = {
+      description = "CIS AWS Foundations v7.0 5.11: Network ACL changes"
+      metric_name = "cis_5_11_nacl_changes"
+      name        = "acme-ci-trail-cis-5-11-nacl-changes"
       pattern     = "{ ($.eventName = CreateNetworkAcl) || ($.eventName = CreateNetworkAclEntry) || ($.eventName = DeleteNetworkAcl) || ($.eventName = DeleteNetworkAclEntry) || ($.eventName = ReplaceNetworkAclEntry) || ($.eventName = ReplaceNetworkAclAssociation) }"
     }
-    cis_4_12_network_gateway_changes = {
-      description = "CIS AWS Foundations 4.12: Network gateway changes"
-      metric_name = "cis_4_12_network_gateway_changes"
-      name        = "acme-ci-trail-cis-4-12-network-gateway-changes"
+    cis_5_12_network_gateway_changes = {
+      description = "CIS AWS Foundations v7.0 5.12: Network gateway changes"
+      metric_name = "cis_5_12_network_gateway_changes"
+      name        = "acme-ci-trail-cis-5-12-network-gateway-changes"
       pattern     = "{ ($.eventName = CreateCustomerGateway) || ($.eventName = DeleteCustomerGateway) || ($.eventName = AttachInternetGateway) || ($.eventName = CreateInternetGateway) || ($.eventName = DeleteInternetGateway) || ($.eventName = DetachInternetGateway) }"
     }
-    cis_4_13_route_table_changes = {
-      description = "CIS AWS Foundations 4.13: Route table changes"
-      metric_name = "cis_4_13_route_table_changes"
-      name        = "acme-ci-trail-cis-4-13-route-table-changes"
+    cis_5_13_route_table_changes = {
+      description = "CIS AWS Foundations v7.0 5.13: Route table changes"
+      metric_name = "cis_5_13_route_table_changes"
+      name        = "acme-ci-trail-cis-5-13-route-table-changes"
       pattern     = "{ ($.eventSource = ec2.amazonaws.com) && (($.eventName = CreateRoute) || ($.eventName = CreateRouteTable) || ($.eventName = ReplaceRoute) || ($.eventName = ReplaceRouteTableAssociation) || ($.eventName = DeleteRouteTable) || ($.eventName = DeleteRoute) || ($.eventName = DisassociateRouteTable)) }"
     }
-    cis_4_14_vpc_changes = {
-      description = "CIS AWS Foundations 4.14: VPC changes"
-      metric_name = "cis_4_14_vpc_changes"
-      name        = "acme-ci-trail-cis-4-14-vpc-changes"
+    cis_5_14_vpc_changes = {
+      description = "CIS AWS Foundations v7.0 5.14: VPC changes"
+      metric_name = "cis_5_14_vpc_changes"
+      name        = "acme-ci-trail-cis-5-14-vpc-changes"
       pattern     = "{ ($.eventName = CreateVpc) || ($.eventName = DeleteVpc) || ($.eventName = ModifyVpcAttribute) || ($.eventName = AcceptVpcPeeringConnection) || ($.eventName = CreateVpcPeeringConnection) || ($.eventName = DeleteVpcPeeringConnection) || ($.eventName = RejectVpcPeeringConnection) || ($.eventName = AttachClassicLinkVpc) || ($.eventName = DetachClassicLinkVpc) || ($.eventName = DisableVpcClassicLink) || ($.eventName = EnableVpcClassicLink) }"
     }
-    cis_4_15_organizations_changes = {
-      description = "CIS AWS Foundations 4.15: AWS Organizations changes"
-      metric_name = "cis_4_15_organizations_changes"
-      name        = "acme-ci-trail-cis-4-15-organizations-changes"
+    cis_5_15_organizations_changes = {
+      description = "CIS AWS Foundations v7.0 5.15: AWS Organizations changes"
+      metric_name = "cis_5_15_organizations_changes"
+      name        = "acme-ci-trail-cis-5-15-organizations-changes"
       pattern     = "{ ($.eventSource = organizations.amazonaws.com) && (($.eventName = \"AcceptHandshake\") || ($.eventName = \"AttachPolicy\") || ($.eventName = \"CreateAccount\") || ($.eventName = \"CreateOrganizationalUnit\") || ($.eventName = \"CreatePolicy\") || ($.eventName = \"DeclineHandshake\") || ($.eventName = \"DeleteOrganization\") || ($.eventName = \"DeleteOrganizationalUnit\") || ($.eventName = \"DeletePolicy\") || ($.eventName = \"DetachPolicy\") || ($.eventName = \"DisablePolicyType\") || ($.eventName = \"EnablePolicyType\") || ($.eventName = \"InviteAccountToOrganization\") || ($.eventName = \"LeaveOrganization\") || ($.eventName = \"MoveAccount\") || ($.eventName = \"RemoveAccountFromOrganization\") || ($.eventName = \"UpdatePolicy\") || ($.eventName = \"UpdateOrganizationalUnit\")) }"
     }
   }
