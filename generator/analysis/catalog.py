@@ -103,6 +103,10 @@ class ActionInfo:
     access_level: str  # as AWS writes it; some actions have two: ``Permissions management, Write``
     resource_types: tuple[str, ...]  # lower-case, the unscoped "" entry left out
     condition_keys: frozenset[str]  # lower-case; templated keys end at their "/"
+    # True when every request names a resource of one of the types (a type AWS marks required, or
+    # a choice between several): "*" is then never needed. False for a lone optional type
+    # (cloudwatch:PutMetricData's dataset), whose action also runs on no resource at all.
+    resource_required: bool = False
 
     @property
     def access_levels(self) -> frozenset[str]:
@@ -174,8 +178,10 @@ def _service(prefix: str, actions: dict, resources: dict, conditions: dict, temp
         for t in types:
             keys |= resource_keys.get(t, set())
         name = f"{prefix}:{info['name']}"
+        required = any(t.get("required") for t in info.get("resourceTypes", [])) or len(types) > 1
         index[name.lower()] = ActionInfo(name=name, service=prefix, access_level=info.get("accessLevel", ""),
-                                         resource_types=types, condition_keys=frozenset(keys))
+                                         resource_types=types, condition_keys=frozenset(keys),
+                                         resource_required=required)
     return Service(
         actions=index,
         keys={templated[v["key"]]: v.get("type", "String") for v in conditions.values()},

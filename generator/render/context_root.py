@@ -19,6 +19,7 @@ from generator.render.context_iam import RenderError
 from generator.render.context_logging import regions
 from generator.render.environment import catalogue, tf_name
 from generator.render.hcl import Expr
+from generator.render.suppressions import exception_skips
 from generator.spec.model import Spec
 
 # Child modules in the order the root layout's root module composes them.
@@ -42,7 +43,9 @@ def _account(spec: Spec, modules: dict[str, dict[str, Any]], names: tuple[str, .
         "home_alias": tf_name(spec.account.home_region),
         "modules": {name: name in modules for name in names},
         "module_list": [{"name": n, "title": catalog[n].title} for n in names if n in modules],
-        "suppressions": suppressions_in_use(modules),
+        "suppressions": suppressions_in_use(modules) + [
+            {"check_id": s.check_id, "module": module, "resource": "every resource block", "reason": s.reason}
+            for module, skips in exception_skips(spec).items() if module in modules for s in skips],
         "external_access": bool(analyzer.get("external_access")),
         "alarm_topic": bool((modules.get("cloudtrail") or {}).get("sns")),
         "privileged_depends_on": (modules.get("privileged") or {}).get("depends_on", []),

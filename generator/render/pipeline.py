@@ -32,6 +32,8 @@ from generator.render.context_root import (
     root_context,
 )
 from generator.render.environment import Blueprint, catalogue, environment
+from generator.render.escape import escape
+from generator.render.suppressions import Suppression, exception_skips
 from generator.spec.model import Spec
 
 TERRAFORM_VERSION = ">= 1.5"
@@ -218,8 +220,20 @@ def _stack_units(spec: Spec, policies: PolicySet) -> list[Unit]:
     return units
 
 
-def _render_unit(unit: Unit, spec_file: str) -> dict[str, str]:
-    """The files of one blueprint rendered into its folder (relative POSIX path -> text)."""
+def _with_skips(text: str, skips: tuple[Suppression, ...]) -> str:
+    """``text`` (a module's main.tf) with ``checkov:skip`` lines opening every resource block."""
+    lines = [f"  # checkov:skip={s.check_id}:{escape(s.reason, 'comment')}" for s in skips]
+    out: list[str] = []
+    for line in text.split("\n"):
+        out.append(line)
+        if line.startswith('resource "') and line.endswith("{"):
+            out += lines
+    return "\n".join(out)
+
+
+def _render_unit(unit: Unit, spec_file: str, skips: tuple[Suppression, ...] = ()) -> dict[str, str]:
+    """The files of one blueprint rendered into its folder (relative POSIX path -> text);
+    ``skips`` (the spec's exceptions for checkov checks) open each resource block of main.tf."""
     env = environment()
     bp = catalogue()[unit.blueprint]
     inputs, outputs = _resolve_io(bp, unit.m)
@@ -235,6 +249,8 @@ def _render_unit(unit: Unit, spec_file: str) -> dict[str, str]:
             terraform_version=TERRAFORM_VERSION,
             provider_version=PROVIDER_VERSION,
         )
+        if skips and template == "main.tf.jinja":
+            files[str(target)] = _with_skips(files[str(target)], skips)
     return files
 
 
@@ -266,8 +282,9 @@ def render(spec: Spec, extra_files: dict[str, str] | None = None, layout: str = 
     spec_file = PurePosixPath(Path(spec.file).as_posix()).name
     files: dict[str, str] = {}
     policies = policies or build(spec)
+    skips = exception_skips(spec)
     for unit in _stack_units(spec, policies) if layout == "stacks" else _root_units(spec, policies):
-        files.update(_render_unit(unit, spec_file))
+        files.update(_render_unit(unit, spec_file, skips.get(unit.blueprint, ())))
     if layout == "stacks":
         files[STACKS_INDEX] = _stacks_index(spec, spec_file)
     for name, text in (extra_files or {}).items():

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.spec.model import Spec, generated_modules
+
 
 @dataclass(frozen=True)
 class Suppression:
@@ -64,6 +66,20 @@ SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
         S("CKV_AWS_145", "S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS"),
     ),
 }
+
+
+def exception_skips(spec: Spec) -> dict[str, tuple[Suppression, ...]]:
+    """The spec's ``exceptions:`` for checkov checks, by the generated module they go into: each
+    written as ``checkov:skip`` with the entry's reason and expiry into every resource block of
+    that module (a block holds every instance of its ``for_each``: all roles, all users)."""
+    out: dict[str, list[Suppression]] = {}
+    for exc in spec.exceptions:
+        if not exc.checkov:
+            continue
+        reason = f"{exc.reason} (iamforge {exc.spec_path} at {exc.path}, expires {exc.expires.isoformat()})"
+        for module in generated_modules(exc.path):
+            out.setdefault(module, []).append(Suppression(exc.rule.upper(), reason))
+    return {m: tuple(dict.fromkeys(s)) for m, s in out.items()}
 
 
 def suppressions(key: str) -> tuple[Suppression, ...]:

@@ -150,10 +150,25 @@ def check(doc: Document) -> tuple[dict | None, list[Finding]]:
     except Miss:
         data, findings = _check_with_cerberus(doc)
     if data is not None:
-        findings = condition_findings(doc, data)
+        findings = condition_findings(doc, data) + _exception_rule_findings(doc, data)
         if findings:
             return None, findings
     return data, findings
+
+
+def _exception_rule_findings(doc: Document, data: dict) -> list[Finding]:
+    """Each ``exceptions:`` entry names its rule once: ``rule`` or ``rules``, not both, not neither."""
+    out = []
+    for i, entry in enumerate(data.get("exceptions") or []):
+        given = [k for k in ("rule", "rules") if k in entry]
+        if len(given) != 1:
+            path = f"exceptions[{i}]"
+            line, col = doc.mark(path)
+            message = ("give the rule id once: `rule` or `rules`, not both" if given else
+                       "names no rule: give `rule: PRV-005` (or `rules: [...]`)")
+            out.append(Finding("SCHEMA-007", Severity.ERROR, f"{path} {message}", path=path, file=doc.file,
+                               line=line, column=col, source="schema"))
+    return out
 
 
 def _check_with_cerberus(doc: Document) -> tuple[dict | None, list[Finding]]:

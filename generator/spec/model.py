@@ -293,13 +293,37 @@ class Privileged:
 
 @dataclass
 class Exception_:
-    """An ``exceptions:`` entry that suppresses one rule at one spec path (and below)."""
+    """An ``exceptions:`` entry's waiver of one rule at one spec path (and below); an entry naming
+    several ``rules`` is one of these per rule."""
 
     rule: str
     path: str
     reason: str
     expires: date
     spec_path: str  # where the entry itself sits: exceptions[0]
+    rule_path: str = ""  # where the rule id sits: exceptions[0].rule, exceptions[0].rules[1]
+
+    @property
+    def checkov(self) -> bool:
+        """A checkov check id (CKV_AWS_355): written into the generated Terraform as ``checkov:skip``."""
+        return self.rule.upper().startswith(("CKV_", "CKV2_"))
+
+
+# The spec sections that generate a module of the same name.
+_MODULE_SECTIONS = ("boundaries", "cloudtrail", "access_analyzer", "password_policy", "mfa", "privileged")
+
+
+def generated_modules(path: str) -> tuple[str, ...]:
+    """The generated modules (``roles``, ``departments``, ...) whose resources hold what spec
+    ``path`` declares; ``()`` for a path that generates no Terraform of its own."""
+    parts = path.split(".")
+    if parts[0] == "departments" and len(parts) >= 2:
+        if len(parts) == 2:
+            return ("departments", "roles")
+        return ("roles",) if parts[2] == "roles" else ("departments",)
+    if parts[0] in _MODULE_SECTIONS:
+        return (parts[0],)
+    return ()
 
 
 @dataclass

@@ -124,8 +124,11 @@ def build_model(doc: Document, data: dict) -> tuple[Spec | None, list[Finding]]:
     )
     cloudtrail = _cloudtrail(data["cloudtrail"], account, refs)
     exceptions = [
-        Exception_(rule=e["rule"], path=e["path"], reason=e["reason"], expires=e["expires"], spec_path=f"exceptions[{i}]")
+        Exception_(rule=rule, path=e["path"], reason=e["reason"], expires=e["expires"], spec_path=f"exceptions[{i}]",
+                   rule_path=where)
         for i, e in enumerate(data["exceptions"])
+        for rule, where in ([(e["rule"], f"exceptions[{i}].rule")] if "rule" in e else
+                            [(r, f"exceptions[{i}].rules[{j}]") for j, r in enumerate(e["rules"])])
     ]
     privileged = _privileged(data.get("privileged") or {}, account, tags, departments, cloudtrail, refs)
     if refs.findings:

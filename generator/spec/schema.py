@@ -246,6 +246,10 @@ def _pipeline(what: str, subject_desc: str, subject_re: str, example: str, lock:
     }
 
 
+# iamforge's rule ids (PRV-005) and checkov's (CKV_AWS_355, CKV2_AWS_40)
+RULE_ID = r"[A-Z]+-\d{3}|CKV2?_[A-Z0-9]+_\d+"
+
+
 def _who_assumes(what: str) -> dict[str, Any]:
     return _list(f"Department users (by name) who may assume {what}.",
                  {"type": "string", "regex": IAM_NAME, "maxlength": 64}, required=True, minlength=1)
@@ -453,7 +457,10 @@ SCHEMA: dict[str, Any] = {
         {
             "type": "dict",
             "schema": {
-                "rule": _str("Rule id, e.g. PRV-005.", required=True, regex=r"[A-Z]+-\d{3}"),
+                "rule": _str("Rule id: iamforge's (PRV-005) or checkov's (CKV_AWS_355), which the generated "
+                             "Terraform then carries as `checkov:skip`. Give `rule` or `rules`.", regex=RULE_ID),
+                "rules": _list("Several rule ids for the same path, reason and expiry (instead of `rule`).",
+                               {"type": "string", "regex": RULE_ID}, minlength=1),
                 "path": _str("Dotted spec path, e.g. `departments.engineering.roles.deployer`.", required=True),
                 "reason": _str("Why this is accepted.", required=True, minlength=10),
                 "expires": {"type": "date", "required": True, "meta": _d("Date (YYYY-MM-DD) after which the exception is an error.")},

@@ -109,8 +109,8 @@ def test_text_report_groups_by_principal_worst_first() -> None:
     assert heads[-1] == "role/old-report (2)"  # warnings only, fewest findings
     block = text.split("role/bounded-dev (")[1].split("\n\n")[0].splitlines()[1:]
     # PassRole outside the boundary is PB-008's (never effective), not a permissions-management grant
-    assert [line.split()[0] for line in block] == ["warning", "warning", "info"]
+    assert [line.split()[0] for line in block] == ["error", "warning", "info"]
     last = text.rstrip("\n").splitlines()[-1]
     assert last == summary_line(result.findings, "111122223333", "2026-06-01")
-    assert last.startswith("iamforge audit of account 111122223333 as of 2026-06-01: 23 error(s), 10 warning(s), 2 info "
+    assert last.startswith("iamforge audit of account 111122223333 as of 2026-06-01: 24 error(s), 9 warning(s), 2 info "
                            "in 7 principal(s); PB-001 x5, PRV-005 x4, ")

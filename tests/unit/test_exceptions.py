@@ -86,3 +86,53 @@ def test_a_boolean_is_never_a_number():
     else:
         found = validate_spec(spec, today=dt.date(2026, 11, 28))
     assert any(f.rule_id == "SCHEMA-007" and "max_session_hours" in f.message for f in found), found
+
+
+# --- several rules per entry, and checkov checks -------------------------------------------------
+
+def test_one_entry_waives_several_rules_at_its_path():
+    found = run("""  - {rules: [PRV-005, PRV-006, PRV-011], path: departments.eng.roles.ops,
+     reason: "reviewed: the ops role deploys functions", expires: 2027-06-30}
+""")
+    assert not active(found, "PRV-005") and not active(found, "PRV-006") and not active(found, "PRV-011")
+    assert [f for f in found if f.rule_id == "PRV-005" and f.suppressed][0].suppression_reason.startswith("reviewed")
+
+
+def test_rule_and_rules_together_or_neither_are_refused():
+    import pytest
+
+    from generator.errors import SpecError
+
+    both = "  - {rule: PRV-005, rules: [PRV-006], path: departments.eng.roles.ops, reason: either one please, expires: 2027-06-30}\n"
+    neither = "  - {path: departments.eng.roles.ops, reason: which rule is this for, expires: 2027-06-30}\n"
+    for entry, words in ((both, "not both"), (neither, "names no rule")):
+        with pytest.raises(SpecError) as err:
+            load_spec_text(BASE + "exceptions:\n" + entry, "s.yaml")
+        assert any(words in f.message and f.line == 14 for f in err.value.findings), err.value.findings
+
+
+def test_a_checkov_check_is_written_into_the_module_of_its_path(tmp_path):
+    from generator.render import render
+
+    spec = load_spec_text(BASE + """exceptions:
+  - {rules: [PRV-005, PRV-006, PRV-011, CKV_AWS_355], path: departments.eng.roles.ops,
+     reason: "reviewed: the ops role deploys functions", expires: 2027-06-30}
+""", "s.yaml")
+    found = validate_spec(spec, today=dt.date(2026, 11, 28))
+    assert not [f for f in found if f.rule_id.startswith("SPEC-02") and not f.suppressed], found
+    files = render(spec)
+    roles = files["modules/roles/main.tf"]
+    skip = ("# checkov:skip=CKV_AWS_355:reviewed: the ops role deploys functions "
+            "(iamforge exceptions[0] at departments.eng.roles.ops, expires 2027-06-30)")
+    blocks = [line for line in roles.splitlines() if line.startswith('resource "')]
+    assert roles.count(skip) == len(blocks) > 0  # every resource block of the module, once
+    assert "CKV_AWS_355" not in files["modules/departments/main.tf"]
+    assert "CKV_AWS_355` | `roles`: `every resource block`" not in files["README.md"]
+    assert "| CKV_AWS_355 | `roles`: `every resource block` |" in files["README.md"]
+
+
+def test_a_checkov_check_needs_a_path_that_generates_terraform():
+    found = run("""  - {rule: CKV_AWS_355, path: tags, reason: no module holds the tags alone, expires: 2027-06-30}
+""")
+    assert any(f.rule_id == "SPEC-022" and "checkov check" in f.message for f in found)
+    assert not active(found, "SPEC-021")  # checkov's findings come from scan, not from validate

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from generator.analysis.catalog import catalog
 from generator.findings import Severity
 from generator.rules.base import PrincipalRule
 from generator.rules.context import PrincipalView
-from generator.rules.helpers import effective, hits, in_set, names, unconstrained
+from generator.rules.helpers import effective, hits, names, unconstrained
 
 
 class RestrictableOnStar(PrincipalRule):
     id = "PRV-011"
     title = "Restrictable actions not on Resource \"*\""
-    grade = "HIGH"  # an error for actions that change something; reads on "*" are warnings
+    grade = "HIGH"  # an error where the action always names a resource; a warning where it may name none
     rationale = "When an action supports resource ARNs, \"*\" grants more than any job needs."
     remediation = "Replace \"*\" with the ARNs (or ARN patterns) of the resources used."
     references = ("checkov CKV_AWS_355, CKV_AWS_356", "parliament RESOURCE_STAR")
@@ -25,10 +26,11 @@ class RestrictableOnStar(PrincipalRule):
             if not found:
                 continue
             where = principal.where(source, stmt, stmt.resource_key)
-            writes = frozenset(a for a in found if in_set(a, "mutating"))
-            if writes:
-                yield (where, f"{source.key} {stmt.path} grants actions that change resources on every resource, "
-                              f"though they accept resource ARNs: {names(writes)}")
-            if found - writes:
+            cat = catalog()
+            always = frozenset(a for a in found if cat.actions[a].resource_required)
+            if always:
+                yield (where, f"{source.key} {stmt.path} grants on every resource actions that always act on a named "
+                              f"resource: {names(always)}")
+            if found - always:
                 yield (where, f"{source.key} {stmt.path} grants resource-scopable actions on every resource: "
-                              f"{names(found - writes)}", Severity.WARNING)
+                              f"{names(found - always)}", Severity.WARNING)

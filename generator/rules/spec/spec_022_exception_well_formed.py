@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.findings import Finding
+from generator.spec.model import generated_modules
 from generator.rules.base import Rule
 from generator.rules.context import Context
 
@@ -27,13 +28,19 @@ class ExceptionWellFormed(Rule):
         gone = set(retired())
         for exc in ctx.spec.exceptions:
             rule = exc.rule.upper()
-            if rule in gone:
-                yield self.finding(f"{exc.spec_path}.rule", f"rule {exc.rule} is retired; delete this exception")
+            where = exc.rule_path or f"{exc.spec_path}.rule"
+            if exc.checkov:
+                if exc.path.strip() and not generated_modules(exc.path):
+                    yield self.finding(f"{exc.spec_path}.path",
+                                       f"{rule} is a checkov check: its path must name what generates Terraform "
+                                       "(a department, role, boundary, cloudtrail, access_analyzer, "
+                                       "password_policy, mfa or privileged)")
+            elif rule in gone:
+                yield self.finding(where, f"rule {exc.rule} is retired; delete this exception")
             elif rule not in known:
-                yield self.finding(f"{exc.spec_path}.rule",
-                                   f"no rule {exc.rule}: see `iamforge rules list` for the ids")
+                yield self.finding(where, f"no rule {exc.rule}: see `iamforge rules list` for the ids")
             elif not rules[rule].waivable:
-                yield self.finding(f"{exc.spec_path}.rule",
+                yield self.finding(where,
                                    f"{rule} cannot be waived: AWS rejects what it reports at apply, so fix the "
                                    "spec instead")
             if not exc.path.strip():
