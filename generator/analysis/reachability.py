@@ -107,9 +107,16 @@ class ComputeIndex:
     """
 
     roles: dict[str, dict[str, str]] = field(default_factory=dict)
+    regions: frozenset[str] = frozenset()  # the regions read; empty: every region (a test's own index)
 
     def known(self, kind: str) -> bool:
         return kind in self.roles
+
+    def covers(self, resource: str) -> bool:
+        """True when ``resource`` (an ARN) lies in a region that was read: a function in a region the
+        audit did not list is not absent, it is unknown."""
+        parts = resource.split(":")
+        return not self.regions or len(parts) < 4 or parts[3] in self.regions or parts[3] == ""
 
     def matching(self, kind: str, patterns: list[str]) -> list[tuple[str, str]]:
         return sorted((arn, role) for arn, role in self.roles.get(kind, {}).items()
@@ -363,6 +370,7 @@ class Graph:
             patterns = [_patterns(pset, a) for a, k in method.actions if k == kind]
             if not all(patterns):
                 continue
+            unread = list(dict.fromkeys(patterns[0]))
             if self.compute.known(kind):
                 for resource, role_arn in self.compute.matching(kind, patterns[0]):
                     if not all(any(glob_match(p, resource) for p in ps) for ps in patterns[1:]):
@@ -371,11 +379,12 @@ class Graph:
                     if role is not None:
                         steps.append(Step(role.key, f"{method.id}: {method.display(action)} on {resource}, which runs "
                                                     f"as it{method.reference()}"))
-            elif self.infer_compute:
+                unread = [r for r in unread if not self.compute.covers(r)]
+            if self.infer_compute and unread:
                 service = SERVICE_OF_KIND.get(kind)
                 candidates = tuple(r.key for r in self.roles if r.trust is not None and service in r.trust.services
                                    and r.key != actor.key)
-                for resource in dict.fromkeys(patterns[0]):
+                for resource in unread:
                     if not has_wildcard(resource) and candidates:  # a wildcard is PRV-005's, at error
                         unknown.append(Unknown(resource, kind, method, method.display(action), candidates))
         return steps

@@ -116,25 +116,41 @@ def _read(fn: Callable[[], Any]) -> Any:
         return None
 
 
+def _role_arn(role: str, account_id: str) -> str:
+    """A role as the APIs give it (an ARN, or for Glue sometimes a bare name) as an ARN."""
+    return role if role.startswith("arn:") else f"arn:aws:iam::{account_id}:role/{role}"
+
+
+def _listed(session: Any, service: str, operation: str, key: str) -> list[dict] | None:
+    """Every item under ``key`` of every page of ``operation``, or None when it cannot be read."""
+    client = _read(lambda: _client(session, service))
+    if client is None:
+        return None
+    pages = _read(lambda: list(client.get_paginator(operation).paginate()))
+    return None if pages is None else [item for page in pages for item in page.get(key, [])]
+
+
 def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
     """The compute resources of the session's region and the role each runs as, for PRV-021:
-    Lambda functions (``ListFunctions``) and EC2 instances through their instance profiles
-    (``ListInstanceProfiles``, ``DescribeInstances``). A listing that fails is left out (unknown)."""
+    Lambda functions, EC2 instances (through their instance profiles), CloudFormation stacks
+    (their service role), SageMaker notebook instances, Glue jobs and development endpoints, and
+    CodeBuild projects. A listing that fails is left out: that kind stays unknown (a warning)."""
     from generator.analysis.reachability import ComputeIndex
 
+    import boto3
+
+    session = session or boto3.Session()  # one session: every listing, and the region named below
+    region = session.region_name or "us-east-1"
     roles: dict[str, dict[str, str]] = {}
-    lam = _read(lambda: _client(session, "lambda"))
-    pages = _read(lambda: list(lam.get_paginator("list_functions").paginate())) if lam is not None else None
-    if pages is not None:
-        roles["function"] = {f["FunctionArn"]: f["Role"] for page in pages for f in page.get("Functions", [])
-                             if f.get("Role")}
+    functions = _listed(session, "lambda", "list_functions", "Functions")
+    if functions is not None:
+        roles["function"] = {f["FunctionArn"]: f["Role"] for f in functions if f.get("Role")}
     profiles = _read(lambda: list(iam.get_paginator("list_instance_profiles").paginate()))
     ec2 = _read(lambda: _client(session, "ec2")) if profiles is not None else None
     reservations = _read(lambda: list(ec2.get_paginator("describe_instances").paginate())) if ec2 is not None else None
     if profiles is not None and reservations is not None:
         role_of = {p["Arn"]: p["Roles"][0]["Arn"] for page in profiles for p in page.get("InstanceProfiles", [])
                    if p.get("Roles")}
-        region = ec2.meta.region_name
         instances: dict[str, str] = {}
         for page in reservations:
             for reservation in page.get("Reservations", []):
@@ -144,7 +160,33 @@ def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
                         arn = f"arn:aws:ec2:{region}:{account_id}:instance/{instance['InstanceId']}"
                         instances[arn] = role_of[profile]
         roles["instance"] = instances
-    return ComputeIndex(roles)
+    stacks = _listed(session, "cloudformation", "describe_stacks", "Stacks")
+    if stacks is not None:
+        roles["stack"] = {s["StackId"]: s["RoleARN"] for s in stacks if s.get("RoleARN")}
+    notebooks = _listed(session, "sagemaker", "list_notebook_instances", "NotebookInstances")
+    sagemaker = _read(lambda: _client(session, "sagemaker")) if notebooks is not None else None
+    if notebooks is not None and sagemaker is not None:
+        described = [_read(lambda n=n: sagemaker.describe_notebook_instance(NotebookInstanceName=n["NotebookInstanceName"]))
+                     for n in notebooks]
+        if all(d is not None for d in described):  # one unread notebook: the kind is unknown
+            roles["notebook"] = {d["NotebookInstanceArn"]: d["RoleArn"] for d in described if d.get("RoleArn")}
+    jobs = _listed(session, "glue", "get_jobs", "Jobs")
+    if jobs is not None:
+        roles["job"] = {f"arn:aws:glue:{region}:{account_id}:job/{j['Name']}": _role_arn(j["Role"], account_id)
+                        for j in jobs if j.get("Role")}
+    endpoints = _listed(session, "glue", "get_dev_endpoints", "DevEndpoints")
+    if endpoints is not None:
+        roles["devendpoint"] = {f"arn:aws:glue:{region}:{account_id}:devEndpoint/{e['EndpointName']}":
+                                _role_arn(e["RoleArn"], account_id) for e in endpoints if e.get("RoleArn")}
+    codebuild = _read(lambda: _client(session, "codebuild"))
+    names = _read(lambda: [n for page in codebuild.get_paginator("list_projects").paginate()
+                           for n in page.get("projects", [])]) if codebuild is not None else None
+    batches = [_read(lambda i=i: codebuild.batch_get_projects(names=names[i:i + 100]))
+               for i in range(0, len(names), 100)] if names is not None else None
+    if batches is not None and all(b is not None for b in batches):  # one unread batch: the kind is unknown
+        roles["project"] = {p["arn"]: _role_arn(p["serviceRole"], account_id) for b in batches
+                            for p in b.get("projects", []) if p.get("serviceRole")}
+    return ComputeIndex(roles, regions=frozenset({region}))
 
 
 def _json_default(value: Any) -> str:

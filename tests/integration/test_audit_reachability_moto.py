@@ -67,3 +67,36 @@ def test_from_aws_judges_named_compute_by_its_own_role(account: MotoServer) -> N
     assert "user/analyst" not in findings  # reports runs as the read-only role
     operator = findings["user/operator"]
     assert operator.severity.value == "error" and "user/operator -> role/box-admin (admin)" in operator.message
+
+
+def test_from_aws_reads_stacks_notebooks_glue_and_codebuild_roles(account: MotoServer) -> None:
+    """The other compute that runs as a role, read with --from-aws: each judged by its own role."""
+    from generator.audit.fetch import compute_inventory, iam_client
+
+    iam = account.client("iam")
+    admin = iam.create_role(RoleName="svc-admin", AssumeRolePolicyDocument=_doc(*[
+        {"Effect": "Allow", "Principal": {"Service": s}, "Action": "sts:AssumeRole"}
+        for s in ("cloudformation.amazonaws.com", "sagemaker.amazonaws.com", "glue.amazonaws.com",
+                  "codebuild.amazonaws.com")]))["Role"]["Arn"]
+    iam.attach_role_policy(RoleName="svc-admin", PolicyArn=ADMIN)
+    stack = account.client("cloudformation").create_stack(
+        StackName="net", RoleARN=admin, TemplateBody=json.dumps({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}))
+    account.client("sagemaker").create_notebook_instance(NotebookInstanceName="lab", InstanceType="ml.t3.medium",
+                                                         RoleArn=admin)
+    account.client("glue").create_job(Name="etl", Role=admin, Command={"Name": "glueetl", "ScriptLocation": "s3://b/k"})
+    account.client("codebuild").create_project(
+        name="build", source={"type": "S3", "location": "bucket/source.zip"}, artifacts={"type": "NO_ARTIFACTS"},
+        environment={"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+        serviceRole=admin)
+    index = compute_inventory(iam_client(), A)
+    assert index.roles["stack"] == {stack["StackId"]: admin}
+    assert list(index.roles["notebook"].values()) == [admin]
+    assert index.roles["job"] == {f"arn:aws:glue:us-east-1:{A}:job/etl": admin}
+    assert list(index.roles["project"].values()) == [admin]
+    assert index.covers(f"arn:aws:lambda:us-east-1:{A}:function:x") and not index.covers(
+        f"arn:aws:lambda:eu-west-1:{A}:function:x")  # another region was not read: unknown, not absent
+    iam.create_user(UserName="builder")
+    iam.put_user_policy(UserName="builder", PolicyName="p", PolicyDocument=_doc(
+        {"Effect": "Allow", "Action": ["codebuild:StartBuild"], "Resource": list(index.roles["project"])}))
+    found = {f.path: f for f in audit_aws(opts=options(date.today())).findings if f.rule_id == "PRV-021"}
+    assert found["user/builder"].severity.value == "error" and "role/svc-admin (admin)" in found["user/builder"].message
