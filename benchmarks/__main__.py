@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmarks import corpus, pathfinding_recall, plan, spec_scale, stacks, startup
+from benchmarks import corpus, corpus_vs_access_analyzer, pathfinding_recall, plan, spec_scale, stacks, startup
 from benchmarks.stats import machine
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
@@ -92,6 +92,7 @@ def _why_missed(scale: list[dict[str, float]]) -> list[str]:
 
 PATHFINDING_HEADING = "## 4. Escalation recall: pathfinding.cloud paths, iamforge vs cloudsplaining"
 STARTUP_HEADING = "## 5. Start-up: `check-policy` on one small policy vs importing its dependencies"
+ACCESS_ANALYZER_HEADING = "## 6. Unknown actions: POL-004 vs IAM Access Analyzer on the AWS managed policies"
 
 
 def pathfinding_section(result: dict | None) -> list[str]:
@@ -105,6 +106,17 @@ def startup_section(result: dict | None) -> list[str]:
     return [STARTUP_HEADING, "", startup.table(result) if result else "not measured", ""]
 
 
+def access_analyzer_section(result: dict | None) -> list[str]:
+    """Section 6's lines."""
+    return [ACCESS_ANALYZER_HEADING, "",
+            corpus_vs_access_analyzer.table(result) if result else "corpus not found: skipped.", ""]
+
+
+def run_access_analyzer(_args: argparse.Namespace) -> dict | None:
+    print("access-analyzer: POL-004 vs Access Analyzer's findings on the managed-policy corpus", file=sys.stderr)
+    return corpus_vs_access_analyzer.measure()
+
+
 def run_pathfinding(_args: argparse.Namespace) -> dict | None:
     print("pathfinding: iamforge check-policy vs cloudsplaining on every published path", file=sys.stderr)
     return pathfinding_recall.measure()
@@ -116,10 +128,11 @@ def run_startup(args: argparse.Namespace) -> dict | None:
 
 
 # The benchmarks that can run alone (``python -m benchmarks NAME...``): how to run each, the
-# keyword targets() takes its result by, and its section.
+# keyword targets() takes its result by ("" for a benchmark with no target), and its section.
 SELECTABLE = {
     "pathfinding": (run_pathfinding, "pathfinding_result", pathfinding_section),
     "startup": (run_startup, "startup_result", startup_section),
+    "access-analyzer": (run_access_analyzer, "", access_analyzer_section),
 }
 
 
@@ -152,7 +165,7 @@ def report(sizes: list[int], runs: int, plan_roles: int, stack_roles: int, corpu
         "## Targets",
         "",
         targets_table(targets(scale_rows, corpus_result, plan_result,
-                              **{SELECTABLE[name][1]: result for name, result in selected.items()})),
+                              **{SELECTABLE[name][1]: result for name, result in selected.items() if SELECTABLE[name][1]})),
         "",
         "## 1. Spec scale (load, validate, render, write)",
         "",
@@ -223,7 +236,7 @@ def update_sections(text: str, results: dict[str, dict | None]) -> str:
             end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
         lines[start:end] = section if end < len(lines) else section[:-1]
     # The targets table: rows of these benchmarks replaced or added, every row in targets()' order.
-    measured = targets([], None, None, **{SELECTABLE[n][1]: r for n, r in results.items()})
+    measured = targets([], None, None, **{SELECTABLE[n][1]: r for n, r in results.items() if SELECTABLE[n][1]})
     order = [row[0] for row in measured]
     new_rows = {row[0]: line for row, line in zip(measured, targets_table(measured).split("\n")[2:])
                 if row[2] is not None}

