@@ -188,3 +188,16 @@ def test_generated_folder_has_the_usual_mode(tmp_path, examples_dir):
     umask = os.umask(0)
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o777 & ~umask
+
+
+def test_no_example_nor_the_starter_grants_what_its_own_boundary_forbids(tmp_path) -> None:
+    """The first run a user ever does says nothing of dead grants (PB-008) in what we ship."""
+    from conftest import example_specs
+
+    from generator import api
+
+    starter = tmp_path / "iamforge.yaml"
+    api.init(starter)
+    for spec in [*example_specs(), starter]:
+        dead = [f.message for f in api.validate([spec]).findings if f.rule_id == "PB-008"]
+        assert not dead, (spec.name, dead)
