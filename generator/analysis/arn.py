@@ -45,10 +45,32 @@ def glob_match(pattern: str, value: str) -> bool:
     return pattern == "*" or bool(_rx(pattern).fullmatch(value))
 
 
+# ``inner``'s wildcards, as characters no ARN holds: a literal of ``outer`` never matches one.
+_ANY, _ONE = "\x00", "\x01"
+
+
+@lru_cache(maxsize=8192)
+def _containing_rx(pattern: str) -> re.Pattern[str]:
+    """``pattern`` as a regex over another pattern's tokens: ``*`` takes anything (wildcards
+    included), ``?`` one character or another pattern's ``?``, never its ``*`` (many characters)."""
+    return re.compile("".join(".*" if c == "*" else f"[^{_ANY}]" if c == "?" else re.escape(c) for c in pattern),
+                      re.S)
+
+
 def covers(outer: str, inner: str) -> bool:
-    """True when every resource matched by ``inner`` is matched by ``outer`` (approximation:
-    ``inner``'s wildcards are taken literally, which is exact for ``*`` suffixes)."""
-    return outer == "*" or glob_match(outer, inner)
+    """True when every resource matched by ``inner`` is matched by ``outer``.
+
+    Sound, not complete: it answers True only when ``outer`` matches ``inner`` with each of
+    ``inner``'s wildcards taken by a wildcard of ``outer`` that matches at least as much (a ``*`` by
+    a ``*``, a ``?`` by a ``?`` or a ``*``). So a Deny on ``role/?`` (one-character names) never
+    counts as covering an Allow on ``role/*``: a Deny removes a grant only where it surely does.
+    """
+    if outer == "*":
+        return True
+    if not has_wildcard(inner):
+        return glob_match(outer, inner)
+    tokens = inner.replace("*", _ANY).replace("?", _ONE)
+    return bool(_containing_rx(outer).fullmatch(tokens))
 
 
 def has_wildcard(value: str) -> bool:

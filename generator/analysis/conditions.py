@@ -199,11 +199,13 @@ def as_of_instant(as_of: date | datetime | None = None) -> float:
 
 
 def _instant(value: str) -> float | None:
-    """A date operator's value (ISO 8601 date or date-time, or epoch seconds) as epoch seconds."""
+    """A date operator's value (ISO 8601 date or date-time, or epoch seconds) as epoch seconds;
+    None when it cannot be told: ``2099`` is epoch second 2099 or, in the W3C profile of ISO 8601
+    that AWS names, the year 2099."""
     text = value.strip()
     try:
         if re.fullmatch(r"\d+(\.\d+)?", text):
-            return float(text)
+            return None if re.fullmatch(r"\d{4}", text) else float(text)
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         return None
@@ -321,6 +323,10 @@ def _key_unsatisfiable(key: str, conds: list[Condition], instant: float) -> bool
     return present_fails and (always_present or needs_presence)
 
 
+# The set operators' qualifiers as AWS spells them, and none.
+SET_QUALIFIERS = frozenset({"", "ForAllValues", "ForAnyValue"})
+
+
 def never_true(conditions: tuple[Condition, ...], as_of: date | datetime | float | None = None) -> bool:
     """True when no request made at or after ``as_of`` can satisfy the condition block.
 
@@ -345,6 +351,8 @@ def never_true(conditions: tuple[Condition, ...], as_of: date | datetime | float
     """
     if not conditions:
         return False
+    if any(c.qualifier not in SET_QUALIFIERS for c in conditions):
+        return False  # a qualifier AWS does not define (forallvalues:, Foo:): nothing can be judged
     if any(_matches_nothing(c) for c in conditions):
         return True
     instant = as_of if isinstance(as_of, float) else as_of_instant(as_of)

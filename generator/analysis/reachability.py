@@ -87,7 +87,9 @@ def trust_of_document(document: Any) -> TrustFacts:
     aws: list[str] = []
     services: list[str] = []
     for stmt in normalize(document).statements:
-        if stmt.effect != "Allow" or stmt.not_action or stmt.not_principal or ASSUME not in stmt.expanded():
+        # NotAction is expanded (NotAction sts:TagSession allows sts:AssumeRole); NotPrincipal in an
+        # Allow is not judged here (TRU-008 refuses it in what iamforge generates).
+        if stmt.effect != "Allow" or stmt.not_principal or ASSUME not in stmt.expanded():
             continue
         for kind, value in stmt.principals:
             if kind == "*" or (kind == "AWS" and value == "*"):

@@ -96,7 +96,10 @@ class AuditContext(Context):
 
     def principals(self) -> list[PrincipalView]:
         if not hasattr(self, "_principals"):
-            self._principals = account_principals(self.details, self.options.as_of.date()) if self.details else []
+            # Never later than today: a later --as-of ages keys and passwords, it must not close a
+            # grant whose condition still holds now (DateLessThan aws:CurrentTime next year).
+            as_of = min(self.options.as_of.date(), date.today())
+            self._principals = account_principals(self.details, as_of) if self.details else []
         return self._principals
 
     def _build_reachability(self) -> Any:

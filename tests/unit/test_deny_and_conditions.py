@@ -409,3 +409,72 @@ def test_audit_a_never_true_condition_closes_the_statement() -> None:
     own = policy({**ALLOW_ALL, "Condition": PAST})
     assert audit(details(own, policy({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}))) == set()
 
+
+
+# --- an independent review's false negatives, each kept as a test ------------------------------
+
+@pytest.mark.parametrize(("allow", "deny"), [
+    ("arn:aws:iam::*:*", "arn:aws:iam::?:?"),
+    (f"arn:aws:iam::{ACCOUNT}:*", f"arn:aws:iam::{ACCOUNT}:?"),
+    (f"arn:aws:iam::{ACCOUNT}:user/*", f"arn:aws:iam::{ACCOUNT}:user/?"),
+    (f"arn:aws:iam::{ACCOUNT}:role/*", f"arn:aws:iam::{ACCOUNT}:role/a*"),
+])
+def test_a_deny_on_a_narrower_pattern_takes_nothing_from_a_wider_grant(allow: str, deny: str) -> None:
+    """IAM's ? is one character: a Deny on role/? reaches one-character names, not role/*."""
+    found = prv_ids(one_document({"Effect": "Allow", "Action": "iam:*", "Resource": allow},
+                                 {"Effect": "Deny", "Action": "iam:*", "Resource": deny}))
+    assert {"PRV-005", "PRV-007"} <= found
+
+
+def test_a_deny_on_the_same_or_a_wider_pattern_still_takes_the_grant_away() -> None:
+    for deny in (f"arn:aws:iam::{ACCOUNT}:role/*", f"arn:aws:iam::{ACCOUNT}:*", "*"):
+        found = prv_ids(one_document({"Effect": "Allow", "Action": "iam:*", "Resource": f"arn:aws:iam::{ACCOUNT}:role/*"},
+                                     {"Effect": "Deny", "Action": "iam:*", "Resource": deny}))
+        assert "PRV-005" not in found and "PRV-007" not in found, deny
+
+
+@pytest.mark.parametrize("operator", ["forallvalues:StringEquals", "Foo:StringEquals", "FORANYVALUE:StringLike"])
+def test_an_unknown_set_qualifier_closes_nothing_and_is_reported(operator: str) -> None:
+    block = {"Null": {"aws:TagKeys": "true"}, operator: {"aws:TagKeys": ["Project"]}}
+    assert not never_true(conds(block), AS_OF)
+    found = one_document({**ALLOW_ALL, "Condition": block})
+    assert "PRV-001" in prv_ids(found)
+    assert any(f.rule_id == "POL-006" and "not a set operator" in f.message for f in found)
+
+
+def test_a_four_digit_date_is_not_taken_for_epoch_seconds() -> None:
+    """AWS's date values are W3C ISO 8601 or epoch time: "2099" may be the year 2099."""
+    assert not never_true(conds({"DateLessThan": {"aws:CurrentTime": "2099"}}), AS_OF)
+    assert not always_true(conds({"DateGreaterThan": {"aws:CurrentTime": "2099"}}), AS_OF)
+    assert never_true(conds({"DateLessThan": {"aws:EpochTime": "1500000000"}}), AS_OF)
+
+
+def test_audit_as_of_a_later_day_does_not_close_a_grant_that_holds_today() -> None:
+    today = date.today()
+    later = today.replace(year=today.year + 5)
+    limited = policy(ALLOW_ALL, {**DENY_ALL, "Condition": {"DateGreaterThan": {
+        "aws:CurrentTime": f"{today.year + 3}-01-01T00:00:00Z"}}})
+    data = details(limited, policy({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}))
+    for day in (today, later):
+        found = {(f.rule_id, f.path) for f in run_audit(parse_details(data), None, options(day)).findings}
+        assert ("PRV-001", "user/dev/inline/own") in found, day
+
+
+def test_a_trust_written_with_notaction_is_followed_by_reachability() -> None:
+    data = {
+        "UserDetailList": [{"Path": "/", "UserName": "mallory", "UserId": "AIDAMALLORY",
+                            "Arn": f"arn:aws:iam::{ACCOUNT}:user/mallory", "CreateDate": "2024-01-01T00:00:00Z",
+                            "GroupList": [], "AttachedManagedPolicies": [],
+                            "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": policy(
+                                {"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"})}]}],
+        "GroupDetailList": [],
+        "RoleDetailList": [{"Path": "/", "RoleName": "admin-na", "RoleId": "AROAADMINNA",
+                            "Arn": f"arn:aws:iam::{ACCOUNT}:role/admin-na", "CreateDate": "2025-01-01T00:00:00Z",
+                            "AssumeRolePolicyDocument": policy({"Effect": "Allow", "Principal": {
+                                "AWS": f"arn:aws:iam::{ACCOUNT}:user/mallory"}, "NotAction": "sts:TagSession"}),
+                            "InstanceProfileList": [], "AttachedManagedPolicies": [], "Tags": [],
+                            "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy(ALLOW_ALL)}]}],
+        "Policies": [],
+    }
+    found = {(f.rule_id, f.path) for f in run_audit(parse_details(data), None, options(AS_OF)).findings}
+    assert ("PRV-021", "user/mallory") in found

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from generator.analysis.catalog import catalog
-from generator.analysis.conditions import operator_family
+from generator.analysis.conditions import SET_QUALIFIERS, operator_family
 from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
@@ -34,6 +34,10 @@ class ConditionTypes(DocumentRule):
             for cond in stmt.conditions:
                 path = f"{stmt.path}.Condition.{cond.operator}"
                 family = operator_family(cond.operator)
+                if cond.qualifier not in SET_QUALIFIERS:
+                    yield path, (f"condition operator {cond.operator!r}: {cond.qualifier!r} is not a set operator "
+                                 "(ForAllValues or ForAnyValue, spelt so)")
+                    continue
                 if family is None:
                     yield path, f"condition operator {cond.operator!r} does not exist"
                     continue
