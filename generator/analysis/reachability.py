@@ -26,6 +26,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from generator.analysis.arn import glob_match, has_wildcard, parse_arn
+from generator.analysis.catalog import catalog
 from generator.analysis.conditions import service_allowed
 from generator.analysis.document import normalize
 from generator.analysis.effective import Grant, PermissionSet
@@ -57,6 +58,8 @@ REWRITE = {
 }
 
 PASSROLE = frozenset({"iam:passrole"})
+# Taking over a user: a key of one's own for it, or its console password.
+TAKEOVER = ("iam:createaccesskey", "iam:createloginprofile", "iam:updateloginprofile")
 REWRITE_ACTIONS = frozenset(a for actions in REWRITE.values() for a in actions)
 
 
@@ -287,11 +290,25 @@ class Graph:
             step = self._step(actor, role, pset, passers)
             if step is not None:
                 found.setdefault(role.key, step)
-        for step in self._compute_steps(actor, pset):
+        for step in self._compute_steps(actor, pset) + self._takeover_steps(actor, pset):
             if step.target != key:
                 found.setdefault(step.target, step)
         self._edges[key] = list(found.values())
         return self._edges[key]
+
+    def _takeover_steps(self, actor: Node, pset: PermissionSet) -> list[Step]:
+        """Users ``actor`` can become by making their credentials: an access key, or a password."""
+        if not pset.allowed_among(frozenset(TAKEOVER)):
+            return []
+        steps = []
+        for user in (n for n in self.nodes.values() if n.kind == "user" and n.key != actor.key):
+            for action in TAKEOVER:
+                grant = open_grant(pset, action, user.arn)
+                if grant is not None:
+                    steps.append(Step(user.key, f"{action_name(action)} in {grant.location}: makes its credentials, "
+                                                "then signs in as it"))
+                    break
+        return steps
 
     def _candidates(self, actor: Node, pset: PermissionSet, passes: bool) -> list[Node]:
         """Roles an edge from ``actor`` may lead to: those whose trust names it (or everyone), and
@@ -518,7 +535,4 @@ def _compute_methods() -> tuple[tuple[Method, str, str], ...]:
 
 
 def action_name(action: str) -> str:
-    from generator.analysis.catalog import catalog
-
-    found = catalog().lookup(action)
-    return catalog().display(action) if found is not None else action
+    return catalog().display(action)

@@ -478,3 +478,19 @@ def test_a_trust_written_with_notaction_is_followed_by_reachability() -> None:
     }
     found = {(f.rule_id, f.path) for f in run_audit(parse_details(data), None, options(AS_OF)).findings}
     assert ("PRV-021", "user/mallory") in found
+
+
+def test_a_role_that_can_make_an_admin_users_credentials_reaches_admin() -> None:
+    admin = {"Path": "/", "UserName": "root-ops", "UserId": "AIDAOPS", "Arn": f"arn:aws:iam::{ACCOUNT}:user/root-ops",
+             "CreateDate": "2024-01-01T00:00:00Z", "GroupList": [], "AttachedManagedPolicies": [],
+             "UserPolicyList": [{"PolicyName": "p", "PolicyDocument": policy(ALLOW_ALL)}]}
+    helper = {"Path": "/", "RoleName": "ops-helper", "RoleId": "AROAHELP", "Arn": f"arn:aws:iam::{ACCOUNT}:role/ops-helper",
+              "CreateDate": "2025-01-01T00:00:00Z", "InstanceProfileList": [], "AttachedManagedPolicies": [],
+              "Tags": [], "AssumeRolePolicyDocument": policy({"Effect": "Allow", "Principal": {
+                  "Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+              "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": policy(
+                  {"Effect": "Allow", "Action": "iam:CreateAccessKey", "Resource": admin["Arn"]})}]}
+    data = {"UserDetailList": [admin], "GroupDetailList": [], "RoleDetailList": [helper], "Policies": []}
+    found = {f.path: f for f in run_audit(parse_details(data), None, options(AS_OF)).findings if f.rule_id == "PRV-021"}
+    assert "role/ops-helper -> user/root-ops (admin)" in found["role/ops-helper"].message
+    assert "iam:CreateAccessKey" in found["role/ops-helper"].message
