@@ -103,9 +103,9 @@ class ActionInfo:
     access_level: str  # as AWS writes it; some actions have two: ``Permissions management, Write``
     resource_types: tuple[str, ...]  # lower-case, the unscoped "" entry left out
     condition_keys: frozenset[str]  # lower-case; templated keys end at their "/"
-    # True when every request names a resource of one of the types (a type AWS marks required, or
-    # a choice between several): "*" is then never needed. False for a lone optional type
-    # (cloudwatch:PutMetricData's dataset), whose action also runs on no resource at all.
+    # True when AWS marks one of the resource types required: every request names such a resource,
+    # so "*" is never needed. False where every type is optional (cloudwatch:PutMetricData's
+    # dataset, translate:TranslateText's terminology): the action may also run on no resource.
     resource_required: bool = False
 
     @property
@@ -123,8 +123,9 @@ class ActionInfo:
 
 
 # A templated key's variable part: ``/${TagKey}``, ``/<key>``, or the literal ``/tag-key``
-# the catalogue writes for a few services (``secretsmanager:ResourceTag/tag-key``).
-_TEMPLATE_SUFFIX = re.compile(r"/(\$\{[^}]*\}|<[^>]*>|tag-key)$")
+# the catalogue writes for a few services (``secretsmanager:ResourceTag/tag-key``); KMS writes its
+# encryption-context key after a colon (``kms:EncryptionContext:${EncryptionContextKey}``).
+_TEMPLATE_SUFFIX = re.compile(r"/(\$\{[^}]*\}|<[^>]*>|tag-key)$|(?<=^kms:encryptioncontext):\$\{[^}]*\}$")
 # Global tag keys hold per action, unlike the other aws: keys, which hold for every action.
 _TAG_FAMILIES = ("aws:resourcetag/", "aws:requesttag/", "aws:tagkeys")
 
@@ -145,12 +146,18 @@ class _TemplatedKeys(dict):
         return value
 
 
-def _key_in(key: str, keys: frozenset[str]) -> bool:
-    if key in keys:
-        return True
+def _template_of(key: str) -> str | None:
+    """The templated form a concrete lower-case key falls under: ``aws:resourcetag/`` for
+    ``aws:resourcetag/team``, ``kms:encryptioncontext:`` for ``kms:encryptioncontext:aws:s3:arn``."""
     if "/" in key:
-        return key[: key.index("/") + 1] in keys
-    return False
+        return key[: key.index("/") + 1]
+    service, _, rest = key.partition(":")
+    name, sep, _ = rest.partition(":")
+    return f"{service}:{name}:" if sep else None
+
+
+def _key_in(key: str, keys: frozenset[str]) -> bool:
+    return key in keys or _template_of(key) in keys
 
 
 def _glob_regex(pattern: str) -> re.Pattern[str]:
@@ -178,7 +185,7 @@ def _service(prefix: str, actions: dict, resources: dict, conditions: dict, temp
         for t in types:
             keys |= resource_keys.get(t, set())
         name = f"{prefix}:{info['name']}"
-        required = any(t.get("required") for t in info.get("resourceTypes", [])) or len(types) > 1
+        required = any(t.get("required") for t in info.get("resourceTypes", []))
         index[name.lower()] = ActionInfo(name=name, service=prefix, access_level=info.get("accessLevel", ""),
                                          resource_types=types, condition_keys=frozenset(keys),
                                          resource_required=required)
@@ -372,16 +379,17 @@ class Catalog:
         """The documented type of a condition key, or None when no catalogue knows it."""
         k = key.lower()
         tables = [GLOBAL_KEYS] + [self.service_keys.get(s, {}) for s in (*services, k.partition(":")[0])]
+        template = _template_of(k)
         for table in tables:
             if k in table:
                 return table[k]
-            if "/" in k and k[: k.index("/") + 1] in table:
-                return table[k[: k.index("/") + 1]]
+            if template in table:
+                return table[template]
         return None
 
     def is_global_key(self, key: str) -> bool:
         k = key.lower()
-        return k in GLOBAL_KEYS or ("/" in k and k[: k.index("/") + 1] in GLOBAL_KEYS)
+        return k in GLOBAL_KEYS or _template_of(k) in GLOBAL_KEYS
 
 
 def data_directory() -> Path:

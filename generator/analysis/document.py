@@ -189,3 +189,20 @@ def normalize(document: Any) -> Policy:
     version = document.get("Version")
     return Policy(version=str(version) if version is not None else None, statements=statements,
                   raw=document, single_statement=single)
+
+
+def optional_resources_on_star(policy: Policy) -> frozenset[str]:
+    """Actions an Allow of ``policy`` grants on ``"*"`` with no condition whose resource types are
+    all optional in AWS's reference (the action may name no resource: translate:TranslateText,
+    s3:GetObject through an access point or a bucket): PRV-011's warnings, which checkov's
+    CKV_AWS_355 fails as it fails the errors."""
+    cat = catalog()
+    found: set[str] = set()
+    for stmt in policy.statements:
+        if not stmt.allow or stmt.not_action or stmt.conditions or stmt.not_resource or "*" not in stmt.resources:
+            continue
+        for action in stmt.expanded():
+            info = cat.actions.get(action)
+            if info is not None and info.scopable and not info.resource_required:
+                found.add(action)
+    return frozenset(found)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.analysis.document import normalize, optional_resources_on_star
 from generator.errors import IamforgeError
 from generator.policies import GITHUB_OIDC_HOST, IAMFORGE_POLICY_PATH, PolicyDoc, PolicySet
 from generator.render.hcl import Expr, Jsonencode
@@ -109,11 +110,13 @@ def departments_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     groups: dict[str, Any] = {}
     group_policies: dict[str, Any] = {}
     users: dict[str, Any] = {}
+    optional = False
     for key, dept in spec.departments.items():
         attached = ledger.mark(ledger.policies.for_principal("group", dept.group_name))
         managed = sorted(d.key for d in attached if d.managed)
         for doc in attached:
             if not doc.managed:
+                optional = optional or bool(optional_resources_on_star(normalize(doc.document)))
                 group_policies[f"{dept.group_name}/{doc.name}"] = {
                     "group": key,
                     "name": doc.name,
@@ -146,6 +149,7 @@ def departments_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
         "users": users,
         "memberships": {k: g["users"] for k, g in groups.items() if g["users"]},
         "user_skips": suppressions("departments.users") if users else (),
+        "policy_skips": suppressions("departments.optional_resources") if optional else (),
         "managed_policy_keys": sorted({k for g in groups.values() for k in g["managed_policy_keys"]}),
     }
 
@@ -213,6 +217,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     role_policies: dict[str, Any] = {}
     uses: list[tuple[dict[str, Any], str, str, bytes]] = []
     audiences: set[str] = set()
+    optional = False
     for name in sorted(roles_by_name):
         role = roles_by_name[name]
         trust = ledger.take(f"role.{role.department}.{role.key}.trust")
@@ -221,6 +226,7 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
             if doc.managed:
                 raise RenderError(f"{doc.key}: no blueprint creates managed identity policies for roles")
             own_keys.append(f"{role.name}/{doc.name}")
+            optional = optional or bool(optional_resources_on_star(normalize(doc.document)))
             role_policies[f"{role.name}/{doc.name}"] = {
                 "role": role.name,
                 "name": doc.name,
@@ -254,5 +260,6 @@ def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
         if audiences
         else None,
         "role_skips": suppressions("roles.account_principals") if conditioned else (),
+        "policy_skips": suppressions("roles.optional_resources") if optional else (),
         "uses_boundaries": any(r.boundary for r in roles_by_name.values()),
     }

@@ -125,8 +125,10 @@ def suppressions_in_use(modules: dict[str, dict[str, Any]]) -> list[dict[str, st
         add("boundaries: aws_iam_policy.this", modules["boundaries"]["skips"])
     if "departments" in modules:
         add("departments: aws_iam_user.this", modules["departments"]["user_skips"])
+        add("departments: aws_iam_group_policy.this", modules["departments"]["policy_skips"])
     if "roles" in modules:
         add("roles: aws_iam_role.this", modules["roles"]["role_skips"])
+        add("roles: aws_iam_role_policy.this", modules["roles"]["policy_skips"])
     if "cloudtrail" in modules:
         ct = modules["cloudtrail"]
         add("cloudtrail: aws_cloudtrail.this", ct["trail"]["skips"])

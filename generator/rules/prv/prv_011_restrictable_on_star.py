@@ -32,5 +32,5 @@ class RestrictableOnStar(PrincipalRule):
                 yield (where, f"{source.key} {stmt.path} grants on every resource actions that always act on a named "
                               f"resource: {names(always)}")
             if found - always:
-                yield (where, f"{source.key} {stmt.path} grants resource-scopable actions on every resource: "
+                yield (where, f"{source.key} {stmt.path} grants on every resource actions AWS lets name no resource: "
                               f"{names(found - always)}", Severity.WARNING)
