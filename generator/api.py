@@ -34,12 +34,34 @@ def validate(paths: list[str | Path], today: date | None = None) -> Report:
     """Load and check each spec, exceptions as of ``today``; every problem becomes a finding."""
     report = Report()
     for path in paths:
-        spec, findings = load(path)
         report.files.append(str(path))
+        if _is_organization(path):  # `organization:` and no `account:` (generator/org)
+            report.findings.extend(check_organization(path, today)[1])
+            continue
+        spec, findings = load(path)
         if spec is not None:
             findings = check_spec(spec, today=today)
         report.findings.extend(findings)
     return report
+
+
+def _is_organization(path: str | Path) -> bool:
+    from generator.org import is_organization_file
+
+    return is_organization_file(path)
+
+
+def check_organization(path: str | Path, today: date | None = None) -> tuple[Any, list[Finding]]:
+    """Load and check an organisation spec: (Organization or None, findings). The findings hold the
+    ORG rules', the POL rules' on custom SCPs and RCPs, and each member account spec's own."""
+    from generator.org import load_organization
+    from generator.org.validate import validate_organization
+
+    try:
+        org = load_organization(path)
+    except SpecError as exc:
+        return None, list(exc.findings)
+    return org, validate_organization(org, today)
 
 
 @dataclass
@@ -68,6 +90,9 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     resources would stay in the old layout's terraform state while the new one starts empty.
     ``adopt`` goes with the root layout only. Exceptions are judged as of ``today`` (default: today).
     """
+    if _is_organization(spec_path):
+        return _generate_organization(spec_path, out_dir, check=check, dry_run=dry_run, fail_on=fail_on,
+                                      adopt=adopt, layout=layout, today=today)
     asked = layout
     layout = _layout_for(Path(out_dir), layout)
     if adopt and layout != "root":
@@ -96,6 +121,26 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
         # The writer has already rolled back: nothing of this run is left in out_dir.
         raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
     return GenerateOutcome(report=report, result=result, written=not (check or dry_run), layout=layout)
+
+
+def _generate_organization(spec_path: str | Path, out_dir: str | Path, *, check: bool, dry_run: bool,
+                           fail_on: Severity, adopt: str | None, layout: str | None,
+                           today: date | None) -> GenerateOutcome:
+    """:func:`generate` for an organisation spec: one root module per account stack (its own layout)."""
+    if adopt or layout not in (None, "stacks"):
+        raise UsageError("an organisation spec generates its own stacks: leave out --adopt and --layout root")
+    report = Report(files=[str(spec_path)])
+    org, findings = check_organization(spec_path, today)
+    report.findings.extend(findings)
+    if org is None or at_or_above(findings, fail_on):
+        return GenerateOutcome(report=report, blocked=True, layout="stacks")
+    from generator.org.render import generate_organization
+
+    try:
+        result = generate_organization(org, Path(out_dir), check=check, dry_run=dry_run)
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out_dir}: {exc.strerror or exc}") from exc
+    return GenerateOutcome(report=report, result=result, written=not (check or dry_run), layout="stacks")
 
 
 def expected_output(spec_path: str | Path, out_dir: str | Path, today: date | None = None) -> dict[str, str]:

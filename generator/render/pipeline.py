@@ -159,7 +159,7 @@ class Unit:
     m: dict[str, Any]
 
 
-def _root_units(spec: Spec, policies: PolicySet) -> list[Unit]:
+def root_units(spec: Spec, policies: PolicySet) -> list[Unit]:
     return [Unit(name, catalogue()[name].target, m) for name, m in module_contexts(spec, policies).items()]
 
 
@@ -231,7 +231,7 @@ def _with_skips(text: str, skips: tuple[Suppression, ...]) -> str:
     return "\n".join(out)
 
 
-def _render_unit(unit: Unit, spec_file: str, skips: tuple[Suppression, ...] = ()) -> dict[str, str]:
+def render_unit(unit: Unit, spec_file: str, skips: tuple[Suppression, ...] = ()) -> dict[str, str]:
     """The files of one blueprint rendered into its folder (relative POSIX path -> text);
     ``skips`` (the spec's exceptions for checkov checks) open each resource block of main.tf."""
     env = environment()
@@ -283,8 +283,8 @@ def render(spec: Spec, extra_files: dict[str, str] | None = None, layout: str = 
     files: dict[str, str] = {}
     policies = policies or build(spec)
     skips = exception_skips(spec)
-    for unit in _stack_units(spec, policies) if layout == "stacks" else _root_units(spec, policies):
-        files.update(_render_unit(unit, spec_file, skips.get(unit.blueprint, ())))
+    for unit in _stack_units(spec, policies) if layout == "stacks" else root_units(spec, policies):
+        files.update(render_unit(unit, spec_file, skips.get(unit.blueprint, ())))
     if layout == "stacks":
         files[STACKS_INDEX] = _stacks_index(spec, spec_file)
     for name, text in (extra_files or {}).items():
@@ -308,8 +308,12 @@ def generate(spec: Spec, out_dir: Path, *, check: bool = False, dry_run: bool = 
              extra_files: dict[str, str] | None = None, layout: str = "root",
              policies: PolicySet | None = None) -> GenerateResult:
     """Generate the Terraform for ``spec`` into ``out_dir`` in ``layout`` (see the package docstring)."""
-    out_dir = Path(out_dir)
-    files = render(spec, extra_files, layout, policies)
+    return write_output(render(spec, extra_files, layout, policies), Path(out_dir), check=check, dry_run=dry_run)
+
+
+def write_output(files: dict[str, str], out_dir: Path, *, check: bool = False, dry_run: bool = False) -> GenerateResult:
+    """Write ``files`` (rendered, manifest included) into ``out_dir`` atomically, or with ``check``
+    or ``dry_run`` only compare them with what is there."""
     if not (check or dry_run):
         writer.recover(out_dir)  # a run killed during its swap is rolled back first
     plan = writer.plan(files, out_dir)

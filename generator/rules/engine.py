@@ -30,7 +30,7 @@ from generator.spec.model import Spec
 PARALLEL_MIN_DOCUMENTS = 600
 
 
-def _run(ctx: Context, phase: str) -> list[Finding]:
+def run_phase(ctx: Context, phase: str) -> list[Finding]:
     rules = [rule for rule in all_rules() if ctx.mode in rule.modes and rule.phase == phase]
     found: list[Finding] = []
     seen: set[tuple[str, str, str, str]] = set()
@@ -142,9 +142,9 @@ def validate_context(ctx: Context) -> list[Finding]:
     spec = ctx.spec
     assert spec is not None
     unwaivable = frozenset(r.id for r in all_rules() if not r.waivable)
-    findings = apply_exceptions(_run(ctx, "main"), spec.exceptions, ctx.today, unwaivable)
+    findings = apply_exceptions(run_phase(ctx, "main"), spec.exceptions, ctx.today, unwaivable)
     ctx.findings = findings
-    findings = findings + _run(ctx, "post")
+    findings = findings + run_phase(ctx, "post")
     located = []
     for f in findings:
         mark = spec.locate(f.path)
@@ -169,7 +169,7 @@ def check_documents(items: list[tuple[str, str, dict]], texts: dict[str, str] | 
     documents = {file: doc for file, _, doc in items}
     locators: dict[str, Locator] = {}
     out = []
-    for f in _run(ctx, "main"):
+    for f in run_phase(ctx, "main"):
         file = f.file
         if file not in locators:
             known = (texts or {}).get(file)

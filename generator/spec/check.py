@@ -33,7 +33,7 @@ _IMPLICIT = {
 }
 
 
-class _SpecValidator(Validator):
+class SpecValidator(Validator):
     """Cerberus with a ``meta`` rule for field documentation (ignored at validation time), and
     booleans that are never integers (Python's ``True`` is an ``int``: ``max_session_hours: true``
     would pass as 1 hour)."""
@@ -60,21 +60,21 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _validator() -> _SpecValidator:
-    return _SpecValidator(SCHEMA, allow_unknown=False)
+def _validator() -> SpecValidator:
+    return SpecValidator(SCHEMA, allow_unknown=False)
 
 
-def _leaves(errors: list[cerr.ValidationError]) -> list[cerr.ValidationError]:
+def leaves(errors: list[cerr.ValidationError]) -> list[cerr.ValidationError]:
     out: list[cerr.ValidationError] = []
     for e in errors:
         if e.is_group_error:
-            out.extend(_leaves(e.child_errors))
+            out.extend(leaves(e.child_errors))
         else:
             out.append(e)
     return out
 
 
-def _did_you_mean(word: str, options: list[str] | None) -> str:
+def did_you_mean(word: str, options: list[str] | None) -> str:
     if not options:
         return ""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
@@ -83,14 +83,14 @@ def _did_you_mean(word: str, options: list[str] | None) -> str:
     return f"; known keys: {', '.join(options)}"
 
 
-def _message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, str]:
+def schema_message(e: cerr.ValidationError, doc: Document, path: str) -> tuple[str, str]:
     """(rule id, message) for one cerberus leaf error."""
     parts = list(e.document_path)
     name = parts[-1] if parts else "spec"
     if isinstance(name, int):
         name = f"{parts[-2]}[{name}]" if len(parts) > 1 else f"item {name}"
     if e.code == cerr.UNKNOWN_FIELD.code:
-        return "SCHEMA-005", f"unknown key {name!r}{_did_you_mean(str(name), allowed_keys(parts[:-1]))}"
+        return "SCHEMA-005", f"unknown key {name!r}{did_you_mean(str(name), allowed_keys(parts[:-1]))}"
     if e.code == cerr.REQUIRED_FIELD.code:
         return "SCHEMA-006", f"required key {name!r} is missing"
     if e.code == cerr.BAD_TYPE.code:
@@ -178,9 +178,9 @@ def _check_with_cerberus(doc: Document) -> tuple[dict | None, list[Finding]]:
     findings: list[Finding] = []
     if not ok:
         seen: set[tuple[str, str]] = set()
-        for e in _leaves(v._errors):
+        for e in leaves(v._errors):
             path = path_from_parts(e.document_path)
-            rule, message = _message(e, doc, path)
+            rule, message = schema_message(e, doc, path)
             if (path, message) in seen:
                 continue
             seen.add((path, message))

@@ -471,30 +471,20 @@ SCHEMA: dict[str, Any] = {
 }
 
 
-def allowed_keys(path: list[str | int]) -> list[str] | None:
-    """Known keys of the mapping at a document path, or None where any key is allowed."""
-    rule: dict[str, Any] = {"type": "dict", "schema": SCHEMA}
-    for part in path:
-        if rule.get("type") == "list":
-            rule = rule.get("schema", {})
-            continue
-        if "schema" in rule and isinstance(part, str):
-            rule = rule["schema"].get(part, {})
-        elif "valuesrules" in rule:
-            rule = rule["valuesrules"]
-        else:
-            return None
+def allowed_keys(path: list[str | int], root: dict[str, Any] | None = None) -> list[str] | None:
+    """Known keys of the mapping at a document path (of ``root``, the account spec's schema by
+    default), or None where any key is allowed."""
+    rule = rule_at(path, root)
     if rule.get("type") == "list":
         rule = rule.get("schema", {})
     schema = rule.get("schema")
-    if isinstance(schema, dict) and rule.get("type") == "dict":
-        return sorted(schema)
-    return None
+    return sorted(schema) if isinstance(schema, dict) and rule.get("type") == "dict" else None
 
 
-def rule_at(path: list[str | int]) -> dict[str, Any]:
-    """The cerberus rule that applies at a document path ({} when unknown)."""
-    rule: dict[str, Any] = {"type": "dict", "schema": SCHEMA}
+def rule_at(path: list[str | int], root: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The cerberus rule that applies at a document path of ``root`` (the account spec's schema
+    by default); {} when unknown."""
+    rule: dict[str, Any] = {"type": "dict", "schema": SCHEMA if root is None else root}
     for part in path:
         if rule.get("type") == "list":
             rule = rule.get("schema", {})

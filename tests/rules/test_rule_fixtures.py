@@ -21,6 +21,11 @@ def flagged(case: Path, name: str, rule_id: str, kind: str | None, severities: l
         from generator.audit import fixture_findings
 
         findings = fixture_findings(case / f"{name}.yaml")
+    elif kind == "organization":  # ORG: an organisation spec (generator/org)
+        from generator.org import load_organization
+        from generator.org.validate import validate_organization
+
+        findings = validate_organization(load_organization(case / f"{name}.yaml"), today=TODAY)
     elif kind is None:
         findings = validate_spec(load_spec(case / f"{name}.yaml"), today=TODAY)
     else:

@@ -11,7 +11,8 @@ EXPECTED_FILES = ("README.md.jinja", "main.tf.jinja", "outputs.tf.jinja", "varia
 
 def test_every_blueprint_mirrors_the_standard_module_files() -> None:
     blueprints = catalogue()
-    roots = {"root": ".", "stack_baseline": "stacks/baseline", "stack_department": "stacks/{department}"}
+    roots = {"root": ".", "stack_baseline": "stacks/baseline", "stack_department": "stacks/{department}",
+             "organization": "stacks/management"}
     assert set(blueprints) == {
         *roots, "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
         "privileged",

@@ -13,7 +13,7 @@ from generator.rules.table import END, START, markdown_table
 REPO = Path(__file__).resolve().parents[2]
 RULES = registry.all_rules()
 IDS = [r.id for r in RULES]
-FAMILIES = {"SPEC", "POL", "PRV", "TRU", "TAG", "PB", "PWD", "MFA", "AA", "LOG", "CRED", "ACCT"}
+FAMILIES = {"SPEC", "POL", "PRV", "TRU", "TAG", "PB", "PWD", "MFA", "AA", "LOG", "CRED", "ACCT", "ORG"}
 
 
 def test_there_are_rules_in_every_family() -> None:
@@ -38,7 +38,8 @@ def test_id_matches_module_name_and_folder(rule) -> None:
 def test_metadata_is_complete(rule) -> None:
     assert rule.title and rule.rationale and rule.remediation and rule.references
     assert rule.grade in GRADES
-    assert rule.modes <= {"spec", "document"} or rule.modes == {"account"}  # account: iamforge audit only
+    # account: iamforge audit only; organization: organisation specs only (ORG)
+    assert rule.modes <= {"spec", "document"} or rule.modes in ({"account"}, {"organization"})
     if "document" in rule.modes:
         assert rule.family in {"POL", "PRV", "TRU"}, "check-policy runs only POL, PRV and TRU rules"
         assert isinstance(rule, (DocumentRule, PrincipalRule))

@@ -1,0 +1,115 @@
+"""Render an organisation: ``stacks/management`` (the organisation stack) and one root module per
+member account that applies an account spec, each with its own state, listed in waves in
+``stacks.json``. A member stack is that spec's root layout (the same units the account
+pipeline renders), its provider assuming the deploy role in the member account."""
+from __future__ import annotations
+
+import json
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from generator.org.model import POLICY_TYPES, Organization
+from generator.policies import build
+from generator.render import writer
+from generator.render.environment import tf_name
+from generator.render.hcl import Expr, Jsonencode
+from generator.render.pipeline import STACKS_INDEX, GenerateResult, Unit, render_unit, root_units, write_output
+from generator.render.suppressions import exception_skips
+
+MANAGEMENT_STACK = "management"
+WAVE_OF = {"log-archive": 2, "security": 2, "workload": 3}
+
+
+def _target_id(org: Organization, target: str, key: str) -> Any:
+    if target == "root":
+        return Expr("local.root_id")
+    if target == "unit":
+        return Expr(f"aws_organizations_organizational_unit.{tf_name(key)}.id")
+    return org.accounts[key].id
+
+
+def management_context(org: Organization) -> dict[str, Any]:
+    """The template context of the organisation stack."""
+    units = sorted(org.units.values(), key=lambda u: (org.unit_depth(u.key), u.key))
+    security = next((a for a in org.accounts.values() if a.purpose == "security"), None)
+    targets: dict[str, list[str]] = {}
+    attachments = {}
+    for a in org.attachments:
+        label = "root" if a.target == "root" else f"{a.target}/{a.target_key}"
+        attachments[f"{label}/{a.policy}"] = {"policy": a.policy, "target_id": _target_id(org, a.target, a.target_key)}
+        targets.setdefault(a.policy, []).append(a.target_label)
+    return {
+        "org_id": org.id,
+        "management_id": org.management_id,
+        "region": org.region,
+        "deploy_role": org.deploy_role,
+        "units": [{"tf": tf_name(u.key), "name": u.name,
+                   "parent_id": f"aws_organizations_organizational_unit.{tf_name(u.parent)}.id" if u.parent
+                   else "local.root_id"} for u in units],
+        "unit_ids_expr": "{ " + ", ".join(f'{json.dumps(u.key)} = aws_organizations_organizational_unit.{tf_name(u.key)}.id'
+                                          for u in sorted(org.units.values(), key=lambda u: u.key)) + " }",
+        "accounts": [{"tf": tf_name(a.key), "id": a.id, "name": a.name, "email": a.email,
+                      "parent_id": f"aws_organizations_organizational_unit.{tf_name(a.ou)}.id"}
+                     for a in org.accounts.values() if a.id != org.management_id],
+        "policies": {k: {"name": p.name, "description": p.title, "type": POLICY_TYPES[p.kind],
+                         "content": Jsonencode(p.document)} for k, p in org.policies.items()},
+        "attachments": dict(sorted(attachments.items())),
+        "policy_rows": [{"key": k, "type": p.kind.upper(), "title": p.title, "targets": targets.get(k, [])}
+                        for k, p in org.policies.items()],
+        "root_access": org.root_access == "centralized",
+        "security": {"key": security.key, "id": security.id} if security else None,
+        "waves": waves(org),
+    }
+
+
+def waves(org: Organization) -> list[list[str]]:
+    """Stack folders in apply order: management, then log archive and security, then workloads."""
+    out: dict[int, list[str]] = {1: [f"stacks/{MANAGEMENT_STACK}"]}
+    for key, member in org.accounts.items():
+        if member.spec is not None:
+            out.setdefault(WAVE_OF[member.purpose], []).append(f"stacks/{key}")
+    return [sorted(out[n]) for n in sorted(out)]
+
+
+def _member_files(org: Organization, key: str) -> dict[str, str]:
+    member = org.accounts[key]
+    spec = member.spec
+    assert spec is not None
+    spec_file = PurePosixPath(Path(spec.file).as_posix()).name
+    skips = exception_skips(spec)
+    role_arn = f"arn:{spec.account.partition}:iam::{member.id}:role/{org.deploy_role}"
+    files: dict[str, str] = {}
+    for unit in root_units(spec, build(spec)):
+        m = {**unit.m, "assume_role_arn": role_arn} if unit.blueprint == "root" else unit.m
+        files.update(render_unit(Unit(unit.blueprint, f"stacks/{key}/{unit.target}", m), spec_file,
+                                  skips.get(unit.blueprint, ())))
+    return files
+
+
+def render_organization(org: Organization) -> dict[str, str]:
+    """Every generated file of ``org`` (relative POSIX path -> text), manifest included."""
+    spec_file = PurePosixPath(Path(org.file).as_posix()).name
+    if MANAGEMENT_STACK in org.accounts:
+        from generator.errors import UsageError
+
+        raise UsageError(f"account {MANAGEMENT_STACK!r} would share stacks/{MANAGEMENT_STACK}/ with the organisation "
+                         "stack: rename the account")
+    files = render_unit(Unit("organization", f"stacks/{MANAGEMENT_STACK}", management_context(org)), spec_file)
+    for key, member in org.accounts.items():
+        if member.spec is not None:
+            files.update(_member_files(org, key))
+    index = {"generated_by": f"iamforge from {spec_file}; do not edit",
+             "organization": org.id,
+             "waves": waves(org),
+             "stacks": [{"path": f"stacks/{MANAGEMENT_STACK}", "account_id": org.management_id, "role": None}]
+             + [{"path": f"stacks/{k}", "account_id": a.id, "role": org.deploy_role}
+                for k, a in org.accounts.items() if a.spec is not None]}
+    files[STACKS_INDEX] = json.dumps(index, indent=2) + "\n"
+    files[writer.MANIFEST] = writer.manifest_text(files, spec_file)
+    return dict(sorted(files.items()))
+
+
+def generate_organization(org: Organization, out_dir: Path, *, check: bool = False,
+                          dry_run: bool = False) -> GenerateResult:
+    """Write (or compare) the organisation's output in ``out_dir`` atomically, as ``generate`` does."""
+    return write_output(render_organization(org), Path(out_dir), check=check, dry_run=dry_run)

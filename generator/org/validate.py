@@ -1,0 +1,63 @@
+"""Validate an organisation spec: the ORG rules, POL grammar on each custom SCP/RCP, and every
+member's account spec with its own rules."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from generator.findings import Finding
+from generator.org.model import Organization
+from generator.rules import suppress
+
+
+@dataclass
+class OrgContext:
+    """What ORG rules see (``mode`` organization: the engine runs only rules of that mode)."""
+
+    organization: Organization
+    today: date = field(default_factory=suppress.today)
+    mode: str = "organization"
+    spec: Any = None
+    documents: list = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+def rcp_as_boundary(document: Any) -> Any:
+    """An RCP without its ``Principal`` (always ``*``, ORG-003 checks it): the rest is the grammar
+    of a permissions boundary, which the POL rules judge."""
+    if not isinstance(document, dict) or not isinstance(document.get("Statement"), list):
+        return document
+    return {**document, "Statement": [{k: v for k, v in s.items() if k != "Principal"} if isinstance(s, dict) else s
+                                      for s in document["Statement"]]}
+
+
+def grammar_findings(org: Organization) -> list[Finding]:
+    """The POL rules on each custom SCP and RCP, placed in its JSON file."""
+    from generator.rules.engine import check_documents
+
+    items, texts = [], {}
+    for policy in org.policies.values():
+        if policy.catalogue:
+            continue  # the catalogue's documents are POL-clean by test (tests/unit/test_org.py)
+        doc = policy.document if policy.kind == "scp" else rcp_as_boundary(policy.document)
+        items.append((policy.file, "boundary", doc))
+        texts[policy.file] = policy.text  # removing Principal leaves every other path where it was
+    return [f for f in check_documents(items, texts) if f.rule_id.startswith("POL-")]
+
+
+def validate_organization(org: Organization, today: date | None = None) -> list[Finding]:
+    """Every finding on ``org``: ORG rules (located in the organisation spec), POL on custom
+    documents, and each member account spec's rules (located in that spec)."""
+    from generator.rules.engine import run_phase, validate_spec
+
+    ctx = OrgContext(org, today or suppress.today())
+    found = []
+    for f in run_phase(ctx, "main"):
+        line, column = org.mark(f.path)
+        found.append(f.with_location(org.file, line, column))
+    found += grammar_findings(org)
+    for member in org.accounts.values():
+        if member.spec is not None:
+            found += validate_spec(member.spec, today=today)
+    return sorted(found, key=lambda f: f.sort_key)
