@@ -70,17 +70,6 @@ class AccountTargets:
         return not has_wildcard(resource)
 
 
-@dataclass(frozen=True)
-class NoSpec:
-    """Stands in for ``ctx.spec`` in account mode: a principal rule's spec-only part finds nothing to check."""
-
-    roles: tuple = ()
-    users: tuple = ()
-    boundaries: tuple = ()
-    departments: tuple = ()
-    exceptions: tuple = ()
-
-
 @dataclass
 class AuditContext(Context):
     """A context over a real account: documents from the details, principals from the account."""
@@ -205,7 +194,7 @@ def audit_context(details: AccountDetails | None, credentials: list[CredentialRo
                   options: AuditOptions, credentials_file: str = "",
                   documents: list[DocView] | None = None) -> AuditContext:
     """An account-mode context (``documents`` empty unless a rule run needs them)."""
-    return AuditContext(spec=NoSpec(), documents=documents or [], today=options.as_of.date(), details=details,
+    return AuditContext(spec=None, documents=documents or [], today=options.as_of.date(), details=details,
                         credentials=list(credentials or []), options=options, credentials_file=credentials_file)
 
 

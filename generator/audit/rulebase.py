@@ -1,6 +1,7 @@
 """Base classes of the account rules: CRED (credential report rows) and ACCT (authorization details).
 
-They run only in the audit's ``account`` mode; ``validate`` and ``check-policy`` never see them.
+They run only in the audit (modes ``credentials`` and ``account``); ``validate`` and
+``check-policy`` never see them.
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 class CredentialRule(Rule):
     """A rule on each row of the credential report (the root and every IAM user)."""
 
-    modes: ClassVar[frozenset[str]] = frozenset({"account"})
+    modes: ClassVar[frozenset[str]] = frozenset({"credentials"})
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         for row in getattr(ctx, "credentials", ()):

@@ -1,9 +1,10 @@
-"""Run the rules on a real account: CRED on the credential report, ACCT, PRV, PB, POL and TRU on
-the authorization details.
+"""Run the rules on a real account: the rules whose ``modes`` hold ``credentials`` on the
+credential report, those that hold ``account`` on the authorization details.
 
-Document rules (POL, TRU) run once per policy document the account owns; principal rules
-(PRV) and the principal-only PB rules run on each role, user and group with its effective
-permission set. Every finding path starts with its principal (``role/<name>``, ``user/<name>``,
+Document rules (POL, TRU) run once per policy document the account owns; the other account
+rules (PRV, PB, ACCT) run on the account's principals, each role, user and group with its
+effective permission set. A rule says in its ``modes`` what it judges; nothing here picks
+rules by family or by id. Every finding path starts with its principal (``role/<name>``, ``user/<name>``,
 ``group/<name>``, ``policy/<name>`` for a customer managed policy, ``root``), which is how the
 text report groups them.
 """
@@ -14,16 +15,10 @@ from dataclasses import dataclass, field
 from generator.audit.context import AuditOptions, account_documents, audit_context
 from generator.audit.credentials import CredentialRow
 from generator.audit.details import AccountDetails
-from generator.findings import Finding, Severity
-from generator.rules.base import DocumentRule, PrincipalRule, Rule
+from generator.findings import Finding
+from generator.rules.base import DocumentRule, Rule
 from generator.rules.context import Context
 from generator.rules.registry import all_rules
-
-AUTHORIZATION_FAMILIES = frozenset({"POL", "PRV", "TRU", "PB"})
-# Spec-mode PB rules that read nothing but ctx.principals(), so they hold for real principals too.
-# (PB-004 and PB-005 read the spec's boundaries and `can_create_roles`, which an account lacks.)
-PRINCIPAL_ONLY_SPEC_RULES = frozenset({"PB-001", "PB-002", "PB-003", "PB-008"})
-
 
 @dataclass
 class AuditResult:
@@ -35,20 +30,10 @@ class AuditResult:
     options: AuditOptions | None = None
 
 
-def _document_rules() -> list[DocumentRule]:
-    return [r for r in all_rules() if isinstance(r, DocumentRule) and r.family in AUTHORIZATION_FAMILIES]
-
-
-def _principal_rules() -> list[Rule]:
-    """Principal rules that hold for an account: document-mode ones, those that declare
-    ``account_principals``, and the spec-mode PB rules of the allowlist."""
-    return [r for r in all_rules() if r.family in AUTHORIZATION_FAMILIES and not isinstance(r, DocumentRule)
-            and (r.account_principals or isinstance(r, PrincipalRule) and "document" in r.modes
-                 or r.id in PRINCIPAL_ONLY_SPEC_RULES)]
-
-
-def _account_rules() -> list[Rule]:
-    return [r for r in all_rules() if "account" in r.modes]
+def _rules(mode: str, documents: bool | None = None) -> list[Rule]:
+    """The rules that declare ``mode``: only document rules, only the others, or (None) all."""
+    return [r for r in all_rules() if mode in r.modes
+            and (documents is None or isinstance(r, DocumentRule) == documents)]
 
 
 def _add(out: list[Finding], seen: set[tuple[str, str, str]], finding: Finding) -> None:
@@ -62,7 +47,7 @@ def authorization_findings(details: AccountDetails, options: AuditOptions) -> li
     """PRV, PB, POL, TRU and ACCT findings for every principal and document of ``details``."""
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    rules = _document_rules()
+    rules = _rules("account", documents=True)
     for prefix, doc in account_documents(details):
         ctx = Context(spec=None, documents=[doc], today=options.as_of.date())
         for rule in rules:
@@ -70,15 +55,8 @@ def authorization_findings(details: AccountDetails, options: AuditOptions) -> li
                 path = f"{prefix}/{f.path}" if f.path else prefix
                 _add(out, seen, Finding(f.rule_id, f.severity, f.message, path, details.source))
     ctx = audit_context(details, None, options)
-    for rule in _principal_rules() + [r for r in _account_rules() if r.family == "ACCT"]:
-        try:
-            found = list(rule.check(ctx))
-        except AttributeError as exc:
-            # A spec rule that grew a dependency on the spec model: report it instead of guessing.
-            _add(out, seen, Finding("AUDIT-001", Severity.INFO, f"{rule.id} was not applied to the account: it reads "
-                                    f"the spec ({exc})", "account", details.source, source="audit"))
-            continue
-        for f in found:
+    for rule in _rules("account", documents=False):
+        for f in rule.check(ctx):
             _add(out, seen, Finding(f.rule_id, f.severity, f.message, f.path, details.source))
     return out
 
@@ -88,10 +66,9 @@ def credential_findings(rows: list[CredentialRow], options: AuditOptions, file: 
     ctx = audit_context(None, rows, options, credentials_file=file)
     out: list[Finding] = []
     seen: set[tuple[str, str, str]] = set()
-    for rule in _account_rules():
-        if rule.family == "CRED":
-            for f in rule.check(ctx):
-                _add(out, seen, f)
+    for rule in _rules("credentials"):
+        for f in rule.check(ctx):
+            _add(out, seen, f)
     return out
 
 

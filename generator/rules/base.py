@@ -41,11 +41,15 @@ class Rule(ABC):
     rationale: ClassVar[str] = ""
     remediation: ClassVar[str] = ""
     references: ClassVar[tuple[str, ...]] = ()
-    modes: ClassVar[frozenset[str]] = frozenset({"spec"})  # spec and/or document
-    # True for a rule that also holds for the principals of a real account (``iamforge audit``
-    # runs it on an account-mode context: ``ctx.principals()`` are the account's roles, users and
-    # groups, ``ctx.reachability()`` its graph, and ``principal.role`` is None there).
-    account_principals: ClassVar[bool] = False
+    # What the rule judges, so each command runs exactly the rules that apply to its input:
+    #   spec          a v1 account spec (`validate`, `generate`)
+    #   document      raw policy documents (`check-policy`)
+    #   account       a real account's documents and principals (`audit`: ``ctx.principals()`` are
+    #                 its roles, users and groups, ``ctx.reachability()`` its graph, and
+    #                 ``principal.role`` is None); a rule in this mode never reads ``ctx.spec``
+    #   credentials   the rows of a credential report (`audit`)
+    #   organization  an organisation spec
+    modes: ClassVar[frozenset[str]] = frozenset({"spec"})
     phase: ClassVar[str] = "main"  # "post" rules run after the others and see ctx.findings
     # False for a rule whose finding AWS itself would reject at apply (a name, a size, a range):
     # an `exceptions:` entry cannot waive it, since waiving it would only move the failure to apply.
@@ -69,9 +73,10 @@ class Rule(ABC):
 
 
 class DocumentRule(Rule):
-    """A rule on single policy documents of the listed ``kinds``."""
+    """A rule on single policy documents of the listed ``kinds``: the documents a spec generates,
+    raw files, and the documents of an account alike."""
 
-    modes: ClassVar[frozenset[str]] = frozenset({"spec", "document"})
+    modes: ClassVar[frozenset[str]] = frozenset({"spec", "document", "account"})
     kinds: ClassVar[tuple[str, ...]] = ("identity", "boundary")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
@@ -94,13 +99,13 @@ class DocumentRule(Rule):
 class PrincipalRule(Rule):
     """A rule on each principal's effective permission set.
 
-    A principal rule that runs in document mode judges a principal from its permissions alone, so
-    it holds for an account's principals too; one that reads the spec says so by leaving
-    ``document`` out of ``modes``, and opts in to the audit with ``account_principals = True``
-    once it also reads what an account gives (``principal.trust_document``, ``principal.arn``).
+    A principal rule judges a principal from its permissions alone, so it holds for a spec's
+    principals, a raw document and an account's principals alike (the default ``modes``); one
+    that reads the spec leaves ``document`` out, and keeps ``account`` only when it reads nothing
+    but what an account gives too (``principal.trust_document``, ``principal.arn``).
     """
 
-    modes: ClassVar[frozenset[str]] = frozenset({"spec", "document"})
+    modes: ClassVar[frozenset[str]] = frozenset({"spec", "document", "account"})
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         from generator.rules.helpers import accepted_by_kind

@@ -96,5 +96,5 @@ def test_account_rule_fixtures(rule_id: str) -> None:
 def test_every_account_rule_has_fixtures() -> None:
     from generator.rules.registry import all_rules
 
-    ids = {r.id for r in all_rules() if "account" in r.modes}
+    ids = {r.id for r in all_rules() if r.family in ("CRED", "ACCT") and r.modes & {"account", "credentials"}}
     assert ids == set(ACCOUNT_CASES) and len(ids) == 10

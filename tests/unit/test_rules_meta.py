@@ -38,8 +38,11 @@ def test_id_matches_module_name_and_folder(rule) -> None:
 def test_metadata_is_complete(rule) -> None:
     assert rule.title and rule.rationale and rule.remediation and rule.references
     assert rule.grade in GRADES
-    # account: iamforge audit only; organization: organisation specs only (ORG)
-    assert rule.modes <= {"spec", "document"} or rule.modes in ({"account"}, {"organization"})
+    # account: an account's principals and documents (audit), credentials: its credential report,
+    # organization: organisation specs (ORG)
+    assert rule.modes <= {"spec", "document", "account"} or rule.modes in ({"credentials"}, {"organization"})
+    assert rule.family not in ("CRED",) or rule.modes == {"credentials"}
+    assert rule.family not in ("ACCT",) or rule.modes == {"account"}
     if "document" in rule.modes:
         assert rule.family in {"POL", "PRV", "TRU"}, "check-policy runs only POL, PRV and TRU rules"
         assert isinstance(rule, (DocumentRule, PrincipalRule))

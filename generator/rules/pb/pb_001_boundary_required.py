@@ -24,6 +24,7 @@ def _own_only(stmt: Statement) -> bool:
 
 class BoundaryRequired(Rule):
     id = "PB-001"
+    modes = frozenset({"spec", "account"})  # it reads only ctx.principals(): real principals too
     title = "Boundary on department roles"
     grade = "HIGH"
     rationale = "The boundary is the ceiling that keeps a department's mistakes inside the department."

@@ -19,6 +19,7 @@ _ACTION_SET = frozenset(BOUNDARY_ACTIONS)
 
 class CreationThroughBoundary(Rule):
     id = "PB-002"
+    modes = frozenset({"spec", "account"})  # it reads only ctx.principals(): real principals too
     title = "Role and user creation forced through the boundary"
     grade = "CRIT"
     rationale = "A delegate that can create roles without the boundary can create an administrator."
@@ -26,7 +27,7 @@ class CreationThroughBoundary(Rule):
     references = ("IAM User Guide: delegating with permissions boundaries (CreateOrChangeOnlyWithBoundary)",)
 
     def check(self, ctx: Context) -> Iterator[Finding]:
-        for role in ctx.spec.roles:
+        for role in ctx.spec.roles if ctx.spec is not None else ():  # an account has no can_create_roles
             # The generator builds no delegation policy then; the spec still asks for one.
             if role.can_create_roles and (not role.boundary or role.boundary not in ctx.spec.boundaries):
                 yield self.finding(f"{role.path}.can_create_roles",

@@ -14,6 +14,7 @@ _ACTIONS = ("iam:deleterolepermissionsboundary", "iam:deleteuserpermissionsbound
 
 class BoundaryNotRemovable(Rule):
     id = "PB-003"
+    modes = frozenset({"spec", "account"})  # it reads only ctx.principals(): real principals too
     title = "Boundary cannot be removed"
     grade = "HIGH"
     rationale = "Deleting the boundary lifts the ceiling from a role or user."

@@ -11,6 +11,7 @@ from generator.rules.context import Context
 
 class DeadPermissions(Rule):
     id = "PB-008"
+    modes = frozenset({"spec", "account"})  # it reads only ctx.principals(): real principals too
     title = "Dead permissions outside the boundary"
     grade = "INFO"
     rationale = "Actions the boundary does not allow are never effective; listing them misleads reviewers."

@@ -19,8 +19,7 @@ class ComputeRoleAdmin(PrincipalRule):
     rationale = "Code on an instance, task or function inherits its role: an admin role turns any code bug into account takeover."
     remediation = "Give the workload role only what the workload calls; keep IAM writes off it."
     references = ("PMapper: Instance Profile Has Administrator Privileges", "cloudsplaining AssumableByComputeService")
-    modes = frozenset({"spec"})
-    account_principals = True  # iamforge audit: a real role's trust policy as read from the account
+    modes = frozenset({"spec", "account"})  # no raw documents: it needs trust policies
 
     def check_principal(self, principal: PrincipalView) -> Iterator[tuple[str, str]]:
         role = principal.role

@@ -29,8 +29,7 @@ class ReachablePrivilege(PrincipalRule):
                   "(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic_policy-eval-basics.html)",
                   "BishopFox iam-vulnerable privesc-AssumeRole", "PMapper (graph of principals)",
                   "DataDog pathfinding.cloud (https://pathfinding.cloud/paths/sts-001)")
-    modes = frozenset({"spec"})
-    account_principals = True  # iamforge audit runs it on every principal of the account
+    modes = frozenset({"spec", "account"})  # no raw documents: it needs trust policies
 
     def check(self, ctx: Context) -> Iterator[Finding]:
         graph = ctx.reachability()
