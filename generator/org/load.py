@@ -15,7 +15,7 @@ from cerberus import errors as cerr
 from generator.errors import SpecError, UsageError
 from generator.findings import Finding, Severity
 from generator.org import schema as org_schema
-from generator.org.model import Attachment, Member, Organization, OrgPolicy, Unit
+from generator.org.model import Attachment, Member, Organization, OrgPolicy, OrgTrail, Unit
 from generator.policies.guardrails import CATALOGUE, Params
 from generator.spec.check import SpecValidator, did_you_mean, leaves, schema_message
 from generator.spec.loader import Document, parse, path_from_parts, read_text
@@ -204,6 +204,27 @@ class _Builder:
         return out, {**used, **{k: p for k, p in custom.items() if k not in used}}
 
 
+    def trail(self, accounts: dict[str, Member]) -> OrgTrail | None:
+        """The organisation trail, delivered to the one log-archive account that has a stack."""
+        given = self.org.get("trail")
+        if given is None:
+            return None
+        path = "organization.trail"
+        archives = [m for m in accounts.values() if m.purpose == "log-archive"]
+        if len(archives) != 1:
+            found = ", ".join(m.key for m in archives) or "none"
+            self.error(path, f"the organisation trail delivers to the log-archive account: declare exactly one "
+                       f"account with `purpose: log-archive` (found {found})")
+            return None
+        archive = archives[0]
+        if archive.spec_file is None:
+            self.error(path, f"account {archive.key} holds the trail's bucket and key: give it a `spec` "
+                       "so that it has a stack")
+            return None
+        return OrgTrail(given["name"], given.get("bucket") or f"iamforge-org-trail-{archive.id}",
+                        given["retention_days"], archive.key, path)
+
+
 def build(doc: Document, data: dict) -> tuple[Organization | None, list[Finding]]:
     """The Organization of a schema-valid document, or None with the reference findings."""
     b = _Builder(doc, data)
@@ -211,12 +232,13 @@ def build(doc: Document, data: dict) -> tuple[Organization | None, list[Finding]
     accounts = b.accounts(units)
     custom = b.custom()
     attachments, policies = b.attachments(units, accounts, custom)
+    trail = b.trail(accounts)
     if b.findings:
         return None, b.findings
     org = b.org
     return Organization(doc.file, org["id"], org["management_account"]["id"], org["management_account"]["region"],
                         org["deploy_role"], org["root_access"], list(org["allowed_regions"]), units, accounts,
-                        dict(sorted(policies.items())), attachments, doc), []
+                        dict(sorted(policies.items())), attachments, doc, trail), []
 
 
 def load_organization(path: str | Path) -> Organization:

@@ -72,6 +72,18 @@ class Attachment:
         return "the root" if self.target == "root" else f"{self.target} {self.target_key}"
 
 
+@dataclass(frozen=True)
+class OrgTrail:
+    """The organisation trail (management account) and its log archive (``archive``: the
+    log-archive member's key, whose stack creates the bucket and the KMS key)."""
+
+    name: str
+    bucket: str
+    retention_days: int
+    archive: str
+    path: str
+
+
 @dataclass
 class Organization:
     """A loaded, reference-checked organisation spec."""
@@ -88,6 +100,7 @@ class Organization:
     policies: dict[str, OrgPolicy]
     attachments: list[Attachment]
     doc: Document = field(repr=False)
+    trail: OrgTrail | None = None
 
     def mark(self, path: str) -> tuple[int, int]:
         return self.doc.mark(path)

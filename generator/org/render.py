@@ -14,10 +14,45 @@ from generator.render import writer
 from generator.render.environment import tf_name
 from generator.render.hcl import Expr, Jsonencode
 from generator.render.pipeline import STACKS_INDEX, GenerateResult, Unit, render_unit, root_units, write_output
-from generator.render.suppressions import exception_skips
+from generator.policies.org_trail import access_log_bucket_policy, bucket_policy, kms_key_policy, org_trail_layout
+from generator.render.context_logging import ABORT_INCOMPLETE_UPLOAD_DAYS, KMS_DELETION_WINDOW_DAYS
+from generator.render.suppressions import exception_skips, suppressions
 
 MANAGEMENT_STACK = "management"
 WAVE_OF = {"log-archive": 2, "security": 2, "workload": 3}
+# The organisation trail's log archive goes first: CloudTrail checks the bucket policy on CreateTrail.
+ARCHIVE_WAVE = 0
+TRAIL_MODULE = "organization_trail"
+
+
+def trail_context(org: Organization) -> dict[str, Any] | None:
+    """The organisation trail in the management stack (None without ``organization.trail``)."""
+    lay = org_trail_layout(org)
+    if lay is None:
+        return None
+    return {"name": lay.name, "bucket": lay.bucket, "kms_key_id": lay.kms_alias_arn,
+            "archive": org.trail.archive if org.trail else "", "skips": suppressions("organization.trail")}
+
+
+def archive_context(org: Organization) -> dict[str, Any]:
+    """The log-archive account's module of the organisation trail: its bucket and KMS key."""
+    lay = org_trail_layout(org)
+    assert lay is not None
+    return {
+        "trail_name": lay.name,
+        "trail_arn": lay.trail_arn,
+        "tags": {},
+        "kms": {"alias": lay.kms_alias,
+                "description": f"Encrypts the logs of organisation trail {lay.name} (iamforge)",
+                "deletion_window_in_days": KMS_DELETION_WINDOW_DAYS,
+                "policy": Jsonencode(kms_key_policy(org, lay))},
+        "bucket": {"name": lay.bucket, "retention_days": lay.retention_days,
+                   "policy": Jsonencode(bucket_policy(org, lay)), "skips": suppressions("organization_trail.bucket")},
+        "access_log_bucket": {"name": lay.access_log_bucket, "retention_days": lay.retention_days,
+                              "policy": Jsonencode(access_log_bucket_policy(lay)),
+                              "skips": suppressions("organization_trail.access_log_bucket")},
+        "abort_incomplete_upload_days": ABORT_INCOMPLETE_UPLOAD_DAYS,
+    }
 
 
 def _target_id(org: Organization, target: str, key: str) -> Any:
@@ -58,16 +93,20 @@ def management_context(org: Organization) -> dict[str, Any]:
                         for k, p in org.policies.items()],
         "root_access": org.root_access == "centralized",
         "security": {"key": security.key, "id": security.id} if security else None,
+        "trail": trail_context(org),
         "waves": waves(org),
     }
 
 
 def waves(org: Organization) -> list[list[str]]:
-    """Stack folders in apply order: management, then log archive and security, then workloads."""
+    """Stack folders in apply order: management, then log archive and security, then workloads;
+    with an organisation trail its log archive comes first, before the trail's management stack."""
     out: dict[int, list[str]] = {1: [f"stacks/{MANAGEMENT_STACK}"]}
+    archive = org.trail.archive if org.trail else None
     for key, member in org.accounts.items():
         if member.spec is not None:
-            out.setdefault(WAVE_OF[member.purpose], []).append(f"stacks/{key}")
+            wave = ARCHIVE_WAVE if key == archive else WAVE_OF[member.purpose]
+            out.setdefault(wave, []).append(f"stacks/{key}")
     return [sorted(out[n]) for n in sorted(out)]
 
 
@@ -78,11 +117,17 @@ def _member_files(org: Organization, key: str) -> dict[str, str]:
     spec_file = PurePosixPath(Path(spec.file).as_posix()).name
     skips = exception_skips(spec)
     role_arn = f"arn:{spec.account.partition}:iam::{member.id}:role/{org.deploy_role}"
+    archive = org.trail is not None and org.trail.archive == key
     files: dict[str, str] = {}
     for unit in root_units(spec, build(spec)):
         m = {**unit.m, "assume_role_arn": role_arn} if unit.blueprint == "root" else unit.m
+        if unit.blueprint == "root" and archive:
+            m["organization_trail"] = f"./modules/{TRAIL_MODULE}"
         files.update(render_unit(Unit(unit.blueprint, f"stacks/{key}/{unit.target}", m), spec_file,
                                   skips.get(unit.blueprint, ())))
+    if archive:
+        files.update(render_unit(Unit("organization_trail", f"stacks/{key}/modules/{TRAIL_MODULE}",
+                                      archive_context(org)), PurePosixPath(Path(org.file).as_posix()).name))
     return files
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.spec import schema
-from generator.spec.schema import ACCOUNT_ID, EMAIL, IAM_NAME, REGION
+from generator.spec.schema import ACCOUNT_ID, BUCKET, EMAIL, IAM_NAME, REGION
 
 ORG_ID = r"o-[a-z0-9]{10,32}"
 # OU, account and policy keys: they become Terraform names and stack folders.
@@ -19,6 +19,7 @@ POLICY_FILE = r"[^\x00-\x1f]{1,255}\.json"
 SPEC_FILE = r"[^\x00-\x1f]{1,255}\.ya?ml"
 OU_NAME = r"[\w .+=,@-]{1,128}"  # 1-128 characters (Organizations' OU name)
 PURPOSES = ("log-archive", "security", "workload")
+TRAIL_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{2,127}"  # CloudTrail: 3-128, letters, digits, . _ -
 
 
 def _meta(description: str, example: str | None = None) -> dict[str, Any]:
@@ -104,6 +105,21 @@ ORG_SCHEMA: dict[str, Any] = {
                              **_meta("The JSON document, relative to this file.")},
                     "description": {"type": "string", "regex": r"[^\x00-\x1f]{0,512}", **_meta("What it is for.")},
                 }},
+            },
+            "trail": {
+                "type": "dict",
+                **_meta("The organisation trail: a CloudTrail trail of every account, created in the management "
+                        "stack, delivering to a bucket and KMS key the log-archive account's stack creates."),
+                "schema": {
+                    "name": {"type": "string", "regex": TRAIL_NAME, "default": "iamforge-org-trail",
+                             **_meta("Trail name (default `iamforge-org-trail`).")},
+                    "bucket": {"type": "string", "regex": BUCKET,
+                               **_meta("Log bucket name in the log-archive account "
+                                       "(default `iamforge-org-trail-<log-archive account id>`).")},
+                    # S3's lifecycle Days is a 32-bit integer.
+                    "retention_days": {"type": "integer", "min": 1, "max": 2_147_483_647, "default": 365,
+                                       **_meta("Days before log objects (and noncurrent versions) expire.")},
+                },
             },
             "guardrails": _attachments("SCPs"),
             "resource_controls": _attachments("RCPs"),

@@ -63,7 +63,7 @@ def cloudtrail_layout(spec: Spec) -> CloudTrailLayout | None:
     )
 
 
-def _deny_insecure_transport(bucket_arn: str) -> dict:
+def deny_insecure_transport(bucket_arn: str) -> dict:
     return statement(
         "DenyInsecureTransport",
         "Deny",
@@ -74,6 +74,16 @@ def _deny_insecure_transport(bucket_arn: str) -> dict:
     )
 
 
+def deny_log_changes_except_cloudtrail(bucket_arn: str) -> dict:
+    """Nobody but the CloudTrail service writes or deletes under ``AWSLogs/``. A negated operator
+    matches when the key is absent: every caller that is not the service (IAM users and roles
+    carry no aws:PrincipalServiceName) is denied."""
+    return statement("DenyLogChangesExceptCloudTrail", "Deny", ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"],
+                     [f"{bucket_arn}/AWSLogs/*"],
+                     principal={"AWS": ["*"]},
+                     condition={"StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}})
+
+
 def bucket_policy(spec: Spec, lay: CloudTrailLayout) -> dict:
     """TLS only; CloudTrail may read the ACL and write this account's logs, for this trail only;
     nobody else may write or delete under ``AWSLogs/``, whatever their identity policies allow (a
@@ -81,13 +91,8 @@ def bucket_policy(spec: Spec, lay: CloudTrailLayout) -> dict:
     files or remove real ones; lifecycle expiry is not a request and is not affected)."""
     source = {"aws:SourceArn": lay.trail_arn}
     return policy([
-        _deny_insecure_transport(lay.bucket_arn),
-        # A negated operator matches when the key is absent: every caller that is not the
-        # CloudTrail service (IAM users and roles carry no aws:PrincipalServiceName) is denied.
-        statement("DenyLogChangesExceptCloudTrail", "Deny", ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject"],
-                  [f"{lay.bucket_arn}/AWSLogs/*"],
-                  principal={"AWS": ["*"]},
-                  condition={"StringNotEquals": {"aws:PrincipalServiceName": "cloudtrail.amazonaws.com"}}),
+        deny_insecure_transport(lay.bucket_arn),
+        deny_log_changes_except_cloudtrail(lay.bucket_arn),
         statement("AWSCloudTrailAclCheck", "Allow", ["s3:GetBucketAcl"], [lay.bucket_arn],
                   principal={"Service": ["cloudtrail.amazonaws.com"]}, condition={"StringEquals": source}),
         statement("AWSCloudTrailWrite", "Allow", ["s3:PutObject"],
@@ -101,7 +106,7 @@ def access_log_bucket_policy(spec: Spec, lay: CloudTrailLayout) -> dict:
     """TLS only; S3 server access logging may write, only for the trail bucket of this account."""
     arn = lay.access_log_bucket_arn or ""
     return policy([
-        _deny_insecure_transport(arn),
+        deny_insecure_transport(arn),
         statement("S3ServerAccessLogsPolicy", "Allow", ["s3:PutObject"], [f"{arn}/*"],
                   principal={"Service": ["logging.s3.amazonaws.com"]},
                   condition={"ArnLike": {"aws:SourceArn": lay.bucket_arn},

@@ -66,7 +66,23 @@ SUPPRESSIONS: dict[str, tuple[Suppression, ...]] = {
             "no consumer for object notifications: CloudTrail digest files and log file validation prove delivery",
         ),
     ),
+    "organization.trail": (
+        S("CKV_AWS_252", "log-file delivery notifications of every account's events would flood any topic; "
+                         "log file validation proves delivery"),
+        S("CKV2_AWS_10", "the organisation trail goes to the log-archive bucket only; each member account's "
+                         "own trail (its account spec's cloudtrail) feeds that account's log group and CIS alarms"),
+    ),
+    "organization_trail.bucket": (
+        S("CKV_AWS_144", _REPLICATION),
+        S("CKV2_AWS_62", "no consumer for object notifications: CloudTrail digest files and log file validation "
+                         "prove delivery"),
+    ),
     "cloudtrail.access_log_bucket": (
+        S("CKV_AWS_144", _REPLICATION),
+        S("CKV2_AWS_62", "no consumer for object notifications on access logs"),
+        S("CKV_AWS_145", "S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS"),
+    ),
+    "organization_trail.access_log_bucket": (
         S("CKV_AWS_144", _REPLICATION),
         S("CKV2_AWS_62", "no consumer for object notifications on access logs"),
         S("CKV_AWS_145", "S3 server access logging delivers only to buckets encrypted with SSE-S3, not SSE-KMS"),

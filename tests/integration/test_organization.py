@@ -35,7 +35,7 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_stacks_json_lists_every_stack_in_waves(out: Path) -> None:
     waves = json.loads((out / "stacks.json").read_text(encoding="utf-8"))["waves"]
-    assert [p.split("/")[1] for wave in waves for p in wave] == ["management", "log-archive", "security", "acme",
+    assert [p.split("/")[1] for wave in waves for p in wave] == ["log-archive", "management", "security", "acme",
                                                                   "sandbox"]
     assert sorted(p.name for p in (out / "stacks").iterdir()) == sorted(STACKS)
 

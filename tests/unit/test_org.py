@@ -210,7 +210,8 @@ def test_one_root_module_per_account_stack_and_waves(files: dict[str, str]) -> N
     stacks = sorted({p.split("/")[1] for p in files if p.startswith("stacks/")})
     assert stacks == ["acme", "log-archive", "management", "sandbox", "security"]
     index = json.loads(files["stacks.json"])
-    assert index["waves"] == [["stacks/management"], ["stacks/log-archive", "stacks/security"],
+    # The trail's log archive comes before the management stack that creates the trail.
+    assert index["waves"] == [["stacks/log-archive"], ["stacks/management"], ["stacks/security"],
                               ["stacks/acme", "stacks/sandbox"]]
     for stack in stacks:
         assert f"stacks/{stack}/main.tf" in files and f"stacks/{stack}/versions.tf" in files
@@ -251,3 +252,85 @@ def test_generate_writes_the_stacks_and_check_finds_them_current(tmp_path: Path)
     assert result.exit_code == 0, result.output
     refused = CliRunner().invoke(main, ["generate", str(EXAMPLE), "-o", str(out), "--layout", "root"])
     assert refused.exit_code == 2
+
+
+# --- the organisation trail ------------------------------------------------------------------------
+
+TRAIL_BASE = BASE.replace(
+    "    app: {id: \"111122223333\", email: app@acme.example, ou: workloads, purpose: workload}\n",
+    "    app: {id: \"111122223333\", email: app@acme.example, ou: workloads, purpose: workload}\n"
+    "    logs: {id: \"222233334444\", email: logs@acme.example, ou: workloads, purpose: log-archive, spec: logs.yaml}\n")
+LOGS_SPEC = "version: 1\naccount:\n  id: '222233334444'\n  regions: [eu-west-1]\n"
+
+
+def test_trail_needs_a_log_archive_account_with_a_stack(tmp_path: Path) -> None:
+    path = write(tmp_path, BASE + "  trail: {name: org-trail}\n")
+    (found,) = errors(path)
+    assert (found.rule_id, found.path, found.line) == ("SCHEMA-008", "organization.trail", line_of(path, "trail:"))
+    assert "purpose: log-archive" in found.message and "found none" in found.message
+    path = write(tmp_path, TRAIL_BASE.replace(", spec: logs.yaml", "") + "  trail: {}\n")
+    (found,) = errors(path)
+    assert found.path == "organization.trail" and "give it a `spec`" in found.message
+
+
+def test_trail_keys_are_checked_by_the_schema(tmp_path: Path) -> None:
+    write(tmp_path, LOGS_SPEC, "logs.yaml")
+    path = write(tmp_path, TRAIL_BASE + "  trail:\n    bucket: Not_A_Bucket\n    kms_key: x\n")
+    assert sorted((f.rule_id, f.path) for f in errors(path)) == [
+        ("SCHEMA-005", "organization.trail.kms_key"), ("SCHEMA-007", "organization.trail.bucket")]
+
+
+def test_trail_defaults_and_layout(tmp_path: Path) -> None:
+    from generator.policies.org_trail import org_trail_layout
+
+    write(tmp_path, LOGS_SPEC, "logs.yaml")
+    org = load_organization(write(tmp_path, TRAIL_BASE + "  trail: {}\n"))
+    lay = org_trail_layout(org)
+    assert (lay.name, lay.bucket, lay.retention_days) == ("iamforge-org-trail", "iamforge-org-trail-222233334444", 365)
+    assert lay.trail_arn == "arn:aws:cloudtrail:us-east-1:999988887777:trail/iamforge-org-trail"
+    # The key sits with the bucket, in the log-archive account's home region.
+    assert lay.kms_alias_arn == "arn:aws:kms:eu-west-1:222233334444:alias/iamforge-org-trail"
+    assert org_trail_layout(load_organization(write(tmp_path, BASE, "plain.yaml"))) is None
+
+
+def test_trail_policies_are_scoped_to_the_trail_and_the_organisation() -> None:
+    from generator.policies.org_trail import bucket_policy, kms_key_policy, org_trail_layout
+
+    org = load_organization(EXAMPLE)
+    lay = org_trail_layout(org)
+    source = {"aws:SourceArn": [lay.trail_arn], "aws:SourceOrgID": ["o-a1b2c3d4e5"]}
+    stmts = {s["Sid"]: s for s in bucket_policy(org, lay)["Statement"]}
+    assert stmts["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": ["false"]}}
+    assert stmts["AWSCloudTrailWrite"]["Resource"] == [f"{lay.bucket_arn}/AWSLogs/999988887777/*"]
+    assert stmts["AWSCloudTrailOrganizationWrite"]["Resource"] == [f"{lay.bucket_arn}/AWSLogs/o-a1b2c3d4e5/*"]
+    for sid in ("AWSCloudTrailAclCheck", "AWSCloudTrailWrite", "AWSCloudTrailOrganizationWrite"):
+        assert {k: stmts[sid]["Condition"]["StringEquals"][k] for k in source} == source, sid
+    for stmt in kms_key_policy(org, lay)["Statement"][1:]:
+        assert stmt["Principal"] == {"Service": ["cloudtrail.amazonaws.com"]}
+        assert stmt["Condition"]["StringEquals"] == source
+    items = [("bucket", "resource", bucket_policy(org, lay)), ("key", "resource", kms_key_policy(org, lay))]
+    assert check_documents(items) == []
+
+
+def test_management_stack_creates_the_organisation_trail(files: dict[str, str]) -> None:
+    main_tf = files["stacks/management/main.tf"]
+    block = main_tf[main_tf.index('resource "aws_cloudtrail" "organization"'):]
+    for needle in ("is_organization_trail         = true", "is_multi_region_trail         = true",
+                   "enable_log_file_validation    = true", 'name                          = "acme-org-trail"',
+                   's3_bucket_name                = "acme-org-trail-222233334444"',
+                   'kms_key_id                    = "arn:aws:kms:us-east-1:222233334444:alias/acme-org-trail"'):
+        assert needle in block, needle
+    assert "aws_s3_bucket" not in main_tf and "aws_kms_key" not in main_tf  # those are the log archive's
+
+
+def test_log_archive_stack_creates_the_trail_bucket_and_key(files: dict[str, str]) -> None:
+    assert 'module "organization_trail" {\n  source = "./modules/organization_trail"\n}' in files[
+        "stacks/log-archive/main.tf"]
+    module = files["stacks/log-archive/modules/organization_trail/main.tf"]
+    for needle in ('bucket = "acme-org-trail-222233334444"', 'name          = "alias/acme-org-trail"',
+                   "enable_key_rotation     = true", 'status = "Enabled"', "restrict_public_buckets = true",
+                   'sse_algorithm     = "aws:kms"', "days = 365", 'resource "aws_s3_bucket_logging" "this"',
+                   '"aws:SourceOrgID" = ["o-a1b2c3d4e5"]',
+                   '"aws:SourceArn"   = ["arn:aws:cloudtrail:us-east-1:999988887777:trail/acme-org-trail"]'):
+        assert needle in module, needle
+    assert "organization_trail" not in files["stacks/security/main.tf"]

@@ -15,7 +15,7 @@ def test_every_blueprint_mirrors_the_standard_module_files() -> None:
              "organization": "stacks/management"}
     assert set(blueprints) == {
         *roots, "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
-        "privileged",
+        "privileged", "organization_trail",
     }
     for bp in blueprints.values():
         assert bp.templates == EXPECTED_FILES, bp.name
