@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any, Callable
 
 from generator.analysis.arn import glob_match, has_wildcard, parse_arn
@@ -230,6 +230,7 @@ class Graph:
         self.nodes = {n.key: n for n in nodes}
         self.account_id = account_id
         self.compute = compute or ComputeIndex()
+        self._rewrites: dict[str, list[Step]] = {}
         self.infer_compute = infer_compute
         self.designed = designed or (lambda _actor, _arn: False)
         self.roles = [n for n in nodes if n.kind == "role"]
@@ -301,7 +302,7 @@ class Graph:
         if not pset.allowed_among(frozenset(TAKEOVER)):
             return []
         steps = []
-        for user in (n for n in self.nodes.values() if n.kind == "user" and n.key != actor.key):
+        for user in (n for n in self._users if n.key != actor.key):
             for action in TAKEOVER:
                 grant = open_grant(pset, action, user.arn)
                 if grant is not None:
@@ -412,15 +413,26 @@ class Graph:
         self.edges(key)
         return self._unknown.get(key, [])
 
+    @cached_property
+    def _unbounded(self) -> tuple[Node, ...]:
+        """The roles and users without a boundary: the only ones whose permissions a rewrite raises
+        past a ceiling (listed once, not scanned again for every principal)."""
+        return tuple(n for n in self.nodes.values() if n.kind in ("role", "user") and not n.boundary)
+
+    @cached_property
+    def _users(self) -> tuple[Node, ...]:
+        return tuple(n for n in self.nodes.values() if n.kind == "user")
+
     def rewrites(self, key: str) -> list[Step]:
         """Unbounded roles and users whose permissions ``key`` can rewrite (policy and inline writes)."""
+        if key in self._rewrites:
+            return self._rewrites[key]
         pset = self.nodes[key].view.permissions
         out: list[Step] = []
+        self._rewrites[key] = out
         if not pset.allowed_among(REWRITE_ACTIONS):
             return out
-        for node in self.nodes.values():
-            if node.kind not in ("role", "user") or node.boundary:
-                continue
+        for node in self._unbounded:
             how = None
             for action in REWRITE[node.kind]:
                 grant = open_grant(pset, action, node.arn)

@@ -2,6 +2,7 @@
 reaches, and whether any of them could be more privileged than the acting principal."""
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -74,8 +75,8 @@ class SpecTargets:
         """Whether the spec principals of ``kind`` that ``resource`` matches and that carry the
         actor's department tag are all no more privileged than the actor. Principals outside
         the spec cannot carry the tag: only the IAM administrator sets it (TAG-003)."""
-        tagged = [p for p in self.principals if p.kind == kind and p.department == self.actor_department
-                  and p.arn != self.actor_arn and glob_match(resource, p.arn)]
+        tagged = [p for p in matching(self.principals, kind, resource)
+                  if p.department == self.actor_department and p.arn != self.actor_arn]
         return all(self._not_above(p.boundary) for p in tagged)
 
     def _policy_closed(self, resource: str) -> bool:
@@ -88,8 +89,7 @@ class SpecTargets:
         return not any(glob_match(last, name) for name in self.own_policy_names)
 
     def _principal_closed(self, resource: str, kind: str) -> bool:
-        matched = [p for p in self.principals
-                   if p.kind == kind and p.arn != self.actor_arn and glob_match(resource, p.arn)]
+        matched = [p for p in matching(self.principals, kind, resource) if p.arn != self.actor_arn]
         if not all(self._not_above(p.boundary) for p in matched):
             return False
         if not has_wildcard(resource):
@@ -144,9 +144,32 @@ class SpecTargets:
                      for key, roles in self.spec.delegates.items() for role in roles)
 
 
-def principal_index(spec: Spec) -> list[Principal]:
+class PrincipalIndex(list):
+    """:func:`principal_index`'s list, with a lookup by ARN pattern that reads only the ARNs sharing
+    the pattern's literal start: judging every principal's escalations stays near linear in the
+    size of the spec instead of matching each pattern against every principal."""
+
+    def matching(self, kind: str, pattern: str) -> list[Principal]:
+        by_kind = self.__dict__.setdefault("_sorted", {})
+        if kind not in by_kind:
+            ordered = sorted((p for p in self if p.kind == kind), key=lambda p: p.arn)
+            by_kind[kind] = ([p.arn for p in ordered], ordered)
+        arns, ordered = by_kind[kind]
+        literal = pattern.split("*", 1)[0].split("?", 1)[0]
+        lo, hi = bisect_left(arns, literal), bisect_right(arns, literal + "\U0010ffff")
+        return [ordered[i] for i in range(lo, hi) if glob_match(pattern, arns[i])]
+
+
+def matching(principals: list[Principal], kind: str, pattern: str) -> list[Principal]:
+    """The principals of ``kind`` whose ARN ``pattern`` matches (an index, or any list)."""
+    if isinstance(principals, PrincipalIndex):
+        return principals.matching(kind, pattern)
+    return [p for p in principals if p.kind == kind and glob_match(pattern, p.arn)]
+
+
+def principal_index(spec: Spec) -> PrincipalIndex:
     """Every role, user and department group of ``spec`` with its ARN and boundary."""
-    out: list[Principal] = []
+    out = PrincipalIndex()
     for dept in spec.departments.values():
         for role in dept.roles.values():
             out.append(Principal("role", spec.arn("iam", f"role{role.iam_path}{role.name}"), role.boundary, dept.key))

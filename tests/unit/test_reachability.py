@@ -220,3 +220,21 @@ def test_a_user_is_never_the_target_of_its_own_role_methods() -> None:
     dev = user("dev", [doc(allow("iam:AttachRolePolicy", f"arn:aws:iam::{A}:role/*"))])
     messages = [f.message for f in audit([], [dev]) if f.rule_id == "PRV-005"]
     assert not any("AttachRolePolicyToSelf" in m for m in messages)
+
+
+def test_the_principal_index_finds_by_pattern_what_a_scan_finds() -> None:
+    """PrincipalIndex.matching reads only the ARNs sharing the pattern's literal start; it must give
+    exactly what matching the pattern against every principal gives."""
+    from benchmarks.synthetic import synthetic_yaml
+
+    from generator.analysis.arn import glob_match
+    from generator.analysis.targets import principal_index
+    from generator.spec import load_spec_text
+
+    index = principal_index(load_spec_text(synthetic_yaml(60), "s.yaml"))
+    account = index[0].arn.split(":")[4]
+    for kind in ("role", "user", "group"):
+        for pattern in (f"arn:aws:iam::{account}:{kind}/*", f"arn:aws:iam::{account}:{kind}/dept00*",
+                        f"arn:aws:iam::*:{kind}/*", "*", f"arn:aws:iam::{account}:{kind}/d?pt01/*", index[3].arn):
+            scanned = sorted(p.arn for p in index if p.kind == kind and glob_match(pattern, p.arn))
+            assert sorted(p.arn for p in index.matching(kind, pattern)) == scanned, (kind, pattern)
