@@ -3,9 +3,10 @@
 #   make test   create .venv from the lock, run the whole test suite (what .ci/run calls)
 # and, for development:
 #   make check        the fast tier: every test that needs no terraform, moto_server or checkov
-#   make bench        run the benchmarks and write benchmarks/RESULTS.md
-#   make lock         re-resolve requirements/dev.txt (and runtime.txt, for CI recipes) to the newest
-#                     versions the ranges allow
+#   make bench        run the benchmarks and write benchmarks/RESULTS.md (creates .venv-peers too:
+#                     the current cloudsplaining, which checkov's pin keeps out of .venv)
+#   make lock         re-resolve requirements/dev.txt (and runtime.txt, for CI recipes; peers.txt, for
+#                     the benchmarks) to the newest versions the ranges allow
 #   make test-latest  the whole suite in .venv-latest, on the newest versions the ranges allow (no lock)
 PYTHON ?= python3
 VENV   ?= .venv
@@ -13,6 +14,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LOCK   := requirements/dev.txt
 LATEST := .venv-latest
+PEERS  := .venv-peers
+PEERS_LOCK := requirements/peers.txt
 
 # Air-gapped terraform: an offline provider mirror (a folder holding registry.terraform.io), when
 # one ships with the machine image, serves `terraform init -plugin-dir` for the tests and benchmarks.
@@ -46,9 +49,15 @@ test: $(STAMP)
 check: $(STAMP)
 	$(BIN)/python -m pytest -n auto --dist worksteal -m "not terraform and not moto and not checkov" $(PYTEST_ARGS)
 
-# Benchmarks (benchmarks/RESULTS.md); parliament, their comparison point, is in the lock.
-bench: $(STAMP)
-	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+# Benchmarks (benchmarks/RESULTS.md); parliament and checkov's cloudsplaining are in the lock,
+# the current cloudsplaining in .venv-peers from its own lock (the benchmark runs it there).
+$(PEERS)/.installed: $(PEERS_LOCK)
+	$(PYTHON) -m venv $(PEERS)
+	$(PEERS)/bin/python -m pip install --quiet --no-deps --require-hashes -r $(PEERS_LOCK)
+	touch $(PEERS)/.installed
+
+bench: $(STAMP) $(PEERS)/.installed
+	IAMFORGE_PEERS_PYTHON=$(PEERS)/bin/python $(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # The lock: runtime, dev and bench extras and the tools above, for Python 3.10 and later on
 # every platform, with hashes, within pyproject.toml's ranges and requirements/constraints.in.
@@ -58,6 +67,8 @@ lock: $(STAMP)
 	  --upgrade --quiet --custom-compile-command "make lock" -o $(LOCK)
 	$(BIN)/uv pip compile pyproject.toml requirements/build.in --universal --python-version 3.10 --generate-hashes \
 	  -c $(LOCK) --quiet --custom-compile-command "make lock" -o requirements/runtime.txt
+	$(BIN)/uv pip compile requirements/peers.in --universal --python-version 3.10 --generate-hashes \
+	  --upgrade --quiet --custom-compile-command "make lock" -o $(PEERS_LOCK)
 
 test-latest:
 	rm -rf $(LATEST)
@@ -68,4 +79,4 @@ test-latest:
 	$(LATEST)/bin/python -m pytest -n auto --dist worksteal -p no:cacheprovider $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) $(LATEST) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(LATEST) $(PEERS) build dist *.egg-info .pytest_cache

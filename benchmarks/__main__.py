@@ -46,8 +46,11 @@ def targets(scale: list[dict[str, float]], corpus_result: dict | None, plan_resu
     add("plan: generated code no slower than hand-written (ratio at most 1.0)",
         plan_result and f"{plan_result['ratio']:.2f}", plan_result and plan_result["ratio"] <= 1.0)
     pf = pathfinding_result
+    peer = pf and pathfinding_recall.best_peer(pf)
     add("escalation recall: every pathfinding.cloud path flagged, naming its id",
-        pf and f"{len(pf['iamforge_named'])}/{pf['paths']}", pf and len(pf["iamforge_named"]) == pf["paths"])
+        pf and f"{len(pf['iamforge_named'])}/{pf['paths']}" + (
+            f" (cloudsplaining {peer['version']}: {len(peer['found'])}/{pf['paths']})" if peer else ""),
+        pf and len(pf["iamforge_named"]) == pf["paths"])
     add(f"start-up: check-policy on one small policy at most {startup.TARGET}x `import click, yaml, jinja2`",
         startup_result and f"{startup_result['ratio']:.2f}x",
         startup_result and startup_result["ratio"] <= startup.TARGET)

@@ -8,14 +8,21 @@ check (``PolicyDocument(doc).allows_privilege_escalation``, Rhino Security Labs'
 same run. A path counts as found when the tool reports an escalation on its document; for
 iamforge the table also counts the findings that name the path's own id.
 
+cloudsplaining runs twice, each time in a process of its own (:mod:`benchmarks.cloudsplaining_driver`):
+the version in the development venv, which checkov's pin holds below 0.8, and the current one
+in ``.venv-peers`` (``IAMFORGE_PEERS_PYTHON``; ``make bench`` creates it from
+requirements/peers.txt). A venv without cloudsplaining gives no row.
+
 The paths are read from ../shared/corpus/pathfinding-cloud/paths.json (Apache-2.0, not copied
-into the project); without it the benchmark is skipped. cloudsplaining is a dev dependency in
-the lock.
+into the project); without it the benchmark is skipped.
 """
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -68,39 +75,60 @@ def iamforge_escalations(documents: dict[str, dict[str, Any]]) -> tuple[float, d
     return elapsed, found
 
 
-def cloudsplaining_escalations(documents: dict[str, dict[str, Any]]) -> tuple[float, dict[str, list[str]]]:
-    """(seconds, escalation method names by path id) from cloudsplaining's ``allows_privilege_escalation``."""
-    from cloudsplaining.scan.policy_document import PolicyDocument
+def cloudsplaining_escalations(documents: dict[str, dict[str, Any]], python: str) -> dict[str, Any] | None:
+    """cloudsplaining's ``allows_privilege_escalation`` on each document, run by the venv of ``python``:
+    ``{"version", "seconds", "found": {id: [method, ...]}}``, or None when that venv lacks it."""
+    driver = Path(__file__).with_name("cloudsplaining_driver.py")
+    try:
+        done = subprocess.run([python, str(driver)], input=json.dumps(documents), capture_output=True, text=True,
+                              check=False, timeout=600)
+    except OSError:
+        return None
+    if done.returncode != 0:
+        if "ModuleNotFoundError" in done.stderr:
+            return None
+        raise RuntimeError(f"cloudsplaining under {python} failed: {done.stderr.strip()[-500:]}")
+    return json.loads(done.stdout)
 
-    start = time.perf_counter()
-    found = {pid: [e["type"] for e in PolicyDocument(doc).allows_privilege_escalation]
-             for pid, doc in documents.items()}
-    return time.perf_counter() - start, found
+
+def peer_pythons() -> list[tuple[str, str]]:
+    """(where, Python) of each venv to run cloudsplaining in: this one, then ``.venv-peers``."""
+    out = [("development venv, held below 0.8 by checkov", sys.executable)]
+    peers = os.environ.get("IAMFORGE_PEERS_PYTHON", "")
+    if peers and Path(peers).is_file():
+        out.append(("`.venv-peers`, requirements/peers.txt", peers))
+    return out
 
 
 def measure(paths_file: Path = PATHS_FILE) -> dict[str, Any] | None:
-    """Both tools on every path's document; None without the corpus."""
+    """iamforge and every available cloudsplaining on every path's document; None without the corpus."""
     paths = load_paths(paths_file)
     if not paths:
         return None
-    from importlib.metadata import version
-
     documents = {p["id"]: required_policy(p) for p in paths}
     ours_s, ours = iamforge_escalations(documents)
-    theirs_s, theirs = cloudsplaining_escalations(documents)
     ids = list(documents)
+    peers = []
+    for where, python in peer_pythons():
+        theirs = cloudsplaining_escalations(documents, python)
+        if theirs is not None:
+            peers.append({"version": theirs["version"], "where": where, "s": theirs["seconds"],
+                          "found": [pid for pid in ids if theirs["found"].get(pid)],
+                          "missed": [pid for pid in ids if not theirs["found"].get(pid)]})
     return {
         "paths": len(ids),
         "iamforge_found": [pid for pid in ids if ours[pid]],
         "iamforge_named": [pid for pid in ids if names_path(ours[pid], pid)],
         "iamforge_missed": [pid for pid in ids if not ours[pid]],
         "iamforge_s": ours_s,
-        "cloudsplaining_found": [pid for pid in ids if theirs[pid]],
-        "cloudsplaining_missed": [pid for pid in ids if not theirs[pid]],
-        "cloudsplaining_s": theirs_s,
-        "cloudsplaining_version": version("cloudsplaining"),
+        "cloudsplaining": peers,
         "names": {p["id"]: p["name"] for p in paths},
     }
+
+
+def best_peer(r: dict[str, Any]) -> dict[str, Any] | None:
+    """The cloudsplaining run that found the most paths (the current version, as it turns out)."""
+    return max(r.get("cloudsplaining", []), key=lambda peer: len(peer["found"]), default=None)
 
 
 def _missed(ids: list[str], names: dict[str, str]) -> str:
@@ -110,22 +138,26 @@ def _missed(ids: list[str], names: dict[str, str]) -> str:
 def table(r: dict[str, Any]) -> str:
     """A Markdown table of a :func:`measure` result, with the paths each tool misses."""
     n = r["paths"]
-    return "\n".join([
+    lines = [
         "| tool | paths found | recall | found naming the path id | missed | s |",
         "|---|---:|---:|---:|---:|---:|",
         f"| iamforge check-policy (PRV-005) | {len(r['iamforge_found'])}/{n} | {len(r['iamforge_found']) / n:.0%} | "
         f"{len(r['iamforge_named'])}/{n} | {len(r['iamforge_missed'])} | {r['iamforge_s']:.2f} |",
-        f"| cloudsplaining {r['cloudsplaining_version']} (`allows_privilege_escalation`) | "
-        f"{len(r['cloudsplaining_found'])}/{n} | {len(r['cloudsplaining_found']) / n:.0%} | n/a | "
-        f"{len(r['cloudsplaining_missed'])} | {r['cloudsplaining_s']:.2f} |",
+    ]
+    lines += [f"| cloudsplaining {peer['version']} (`allows_privilege_escalation`; {peer['where']}) | "
+              f"{len(peer['found'])}/{n} | {len(peer['found']) / n:.0%} | n/a | {len(peer['missed'])} | "
+              f"{peer['s']:.2f} |" for peer in r["cloudsplaining"]]
+    lines += [
         "",
         f"One identity policy per path: its required permissions on Resource \"*\" ({n} paths of "
-        "`../shared/corpus/pathfinding-cloud/paths.json`), both tools on the same documents in one run "
-        "(one run each: recall is not a timing; the seconds are each tool's first call, catalogue loading "
-        "included, for scale only). "
-        "cloudsplaining reports no path ids, so its column of ids is n/a.",
+        "`../shared/corpus/pathfinding-cloud/paths.json`), every tool on the same documents in one run "
+        "(one run each: recall is not a timing; the seconds are each tool's analysis of all the documents, "
+        "for scale only). cloudsplaining reports no path ids, so its column of ids is n/a."
+        + ("" if len(r["cloudsplaining"]) > 1 else
+           " The current cloudsplaining was not run: `make bench` installs it in `.venv-peers`."),
         "",
         f"Missed by iamforge: {_missed(r['iamforge_missed'], r['names'])}.",
-        "",
-        f"Missed by cloudsplaining: {_missed(r['cloudsplaining_missed'], r['names'])}.",
-    ])
+    ]
+    for peer in r["cloudsplaining"]:
+        lines += ["", f"Missed by cloudsplaining {peer['version']}: {_missed(peer['missed'], r['names'])}."]
+    return "\n".join(lines)

@@ -10,6 +10,7 @@ from typing import Any
 from generator.errors import SpecError, UsageError
 from generator.findings import Finding, Report, Severity, at_or_above
 from generator.spec import Spec, load_spec
+from generator.report.formats import write_report
 
 STARTER = Path(__file__).with_name("starter.yaml")
 
@@ -219,10 +220,11 @@ def init(path: str | Path, *, force: bool = False) -> Path:
     target = Path(path)
     if target.is_dir():
         target = target / "iamforge.yaml"
-    if target.exists() and not force:
+    if (target.exists() or target.is_symlink()) and not force:
         raise UsageError(f"{target}: already exists; choose another path or pass --force")
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(STARTER.read_text(encoding="utf-8"), encoding="utf-8")
+    # As --output: atomically, never through a link (a dangling one would create its target).
+    write_report(STARTER.read_text(encoding="utf-8"), str(target), option="init")
     return target
 
 

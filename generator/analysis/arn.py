@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Generic, Iterable, NamedTuple, TypeVar
 
 from generator.analysis.catalog import catalog
+from generator.analysis.wildcard import wildcard_regex
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
@@ -35,26 +37,32 @@ def parse_arn(value: str) -> Arn | None:
     return Arn(*parts[1:])
 
 
-@lru_cache(maxsize=8192)
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
-
-
 def glob_match(pattern: str, value: str) -> bool:
     """IAM wildcard match (``*`` and ``?``), case-sensitive as ARNs are."""
-    return pattern == "*" or bool(_rx(pattern).fullmatch(value))
+    return pattern == "*" or bool(wildcard_regex(pattern).fullmatch(value))
+
+
+T = TypeVar("T")
+
+
+class ArnIndex(Generic[T]):
+    """Items by ARN, sorted, so that a pattern reads only the ARNs sharing its literal start:
+    matching a pattern against thousands of principals costs the matches, not the principals."""
+
+    def __init__(self, items: Iterable[tuple[str, T]]) -> None:
+        pairs = sorted(items, key=lambda pair: pair[0])
+        self._arns = [arn for arn, _ in pairs]
+        self._items = [item for _, item in pairs]
+
+    def matching(self, pattern: str) -> list[T]:
+        """The items whose ARN ``pattern`` matches, in ARN order."""
+        literal = pattern.split("*", 1)[0].split("?", 1)[0]
+        lo, hi = bisect_left(self._arns, literal), bisect_right(self._arns, literal + "\U0010ffff")
+        return [self._items[i] for i in range(lo, hi) if glob_match(pattern, self._arns[i])]
 
 
 # ``inner``'s wildcards, as characters no ARN holds: a literal of ``outer`` never matches one.
 _ANY, _ONE = "\x00", "\x01"
-
-
-@lru_cache(maxsize=8192)
-def _containing_rx(pattern: str) -> re.Pattern[str]:
-    """``pattern`` as a regex over another pattern's tokens: ``*`` takes anything (wildcards
-    included), ``?`` one character or another pattern's ``?``, never its ``*`` (many characters)."""
-    return re.compile("".join(".*" if c == "*" else f"[^{_ANY}]" if c == "?" else re.escape(c) for c in pattern),
-                      re.S)
 
 
 def covers(outer: str, inner: str) -> bool:
@@ -69,8 +77,10 @@ def covers(outer: str, inner: str) -> bool:
         return True
     if not has_wildcard(inner):
         return glob_match(outer, inner)
+    # ``outer`` over ``inner``'s tokens: its ``*`` takes anything (wildcards included), its ``?``
+    # one character or ``inner``'s ``?``, never ``inner``'s ``*`` (many characters).
     tokens = inner.replace("*", _ANY).replace("?", _ONE)
-    return bool(_containing_rx(outer).fullmatch(tokens))
+    return bool(wildcard_regex(outer, f"[^{_ANY}]").fullmatch(tokens))
 
 
 def has_wildcard(value: str) -> bool:

@@ -18,6 +18,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
+from generator.analysis.wildcard import wildcard_regex
+
 ACCESS_LEVELS = ("List", "Read", "Write", "Permissions management", "Tagging")
 
 # Global condition keys (IAM User Guide, reference_policies_condition-keys) with their types.
@@ -125,7 +127,7 @@ class ActionInfo:
 # A templated key's variable part: ``/${TagKey}``, ``/<key>``, or the literal ``/tag-key``
 # the catalogue writes for a few services (``secretsmanager:ResourceTag/tag-key``); KMS writes its
 # encryption-context key after a colon (``kms:EncryptionContext:${EncryptionContextKey}``).
-_TEMPLATE_SUFFIX = re.compile(r"/(\$\{[^}]*\}|<[^>]*>|tag-key)$|(?<=^kms:encryptioncontext):\$\{[^}]*\}$")
+_TEMPLATE_SUFFIX = re.compile(r"/(\$\{[^}]*\}|<[^>]*>|tag-key)\Z|(?<=^kms:encryptioncontext):\$\{[^}]*\}\Z")
 # Global tag keys hold per action, unlike the other aws: keys, which hold for every action.
 _TAG_FAMILIES = ("aws:resourcetag/", "aws:requesttag/", "aws:tagkeys")
 
@@ -158,10 +160,6 @@ def _template_of(key: str) -> str | None:
 
 def _key_in(key: str, keys: frozenset[str]) -> bool:
     return key in keys or _template_of(key) in keys
-
-
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.S)
 
 
 @dataclass(frozen=True)
@@ -337,7 +335,7 @@ class Catalog:
 
     def _services_matching(self, service: str) -> list[str]:
         if any(c in service for c in "*?"):
-            rx = _glob_regex(service)
+            rx = wildcard_regex(service)
             return sorted(s for s in self.prefixes if rx.fullmatch(s))
         return [service] if service in self.prefixes else []
 
@@ -366,7 +364,7 @@ class Catalog:
                 # Newer than the catalogue (or misspelt: POL-004 says which): still granted as written.
                 return frozenset({pattern})
             return frozenset(f"{s}:{name}" for s in services if f"{s}:{name}" in self.actions)
-        rx = _glob_regex(name)
+        rx = wildcard_regex(name)
         return frozenset(a for s in services for a in self.by_service[s] if rx.fullmatch(a.partition(":")[2]))
 
     @lru_cache(maxsize=8192)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from typing import Any, Callable
 
-from generator.analysis.arn import glob_match, has_wildcard, parse_arn
+from generator.analysis.arn import ArnIndex, glob_match, has_wildcard, parse_arn
 from generator.analysis.catalog import catalog
 from generator.analysis.conditions import service_allowed
 from generator.analysis.document import normalize
@@ -236,6 +236,7 @@ class Graph:
         self.roles = [n for n in nodes if n.kind == "role"]
         self._by_name = {n.arn.rsplit("/", 1)[-1]: n for n in self.roles}
         self._order = {n.key: i for i, n in enumerate(self.roles)}
+        self._roles_by_arn = ArnIndex((n.arn, n) for n in self.roles)
         self._trusting: dict[str, list[Node]] = {}  # principal ARN -> roles whose trust names it
         self._trusting_all: list[Node] = []  # roles trusting "*"
         for role in self.roles:
@@ -323,9 +324,7 @@ class Graph:
                     break
                 for resource in grant.resources:
                     if has_wildcard(resource):
-                        literal = resource.split("*", 1)[0].split("?", 1)[0]
-                        found.update((r.key, r) for r in self.roles
-                                     if r.arn.startswith(literal) and glob_match(resource, r.arn))
+                        found.update((r.key, r) for r in self._roles_by_arn.matching(resource))
                         continue
                     role = self._role_by_arn(resource)
                     if role is not None:

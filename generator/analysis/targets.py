@@ -2,11 +2,10 @@
 reaches, and whether any of them could be more privileged than the acting principal."""
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from generator.analysis.arn import effectively_star, glob_match, has_wildcard, parse_arn
+from generator.analysis.arn import ArnIndex, effectively_star, glob_match, has_wildcard, parse_arn
 from generator.analysis.escalation import IAM_KINDS
 from generator.spec.model import Spec
 
@@ -107,11 +106,12 @@ class SpecTargets:
 
     def _confined(self, resource: str, kind: str) -> bool:
         literal = resource.split("*", 1)[0].split("?", 1)[0]
-        for dept in self.spec.departments.values():
-            if not self._not_above(dept.boundary):
-                continue
-            prefix = self.spec.arn("iam", f"{kind}/{dept.key}/")
-            if literal.startswith(prefix):
+        # A department's path is its key's segment right after ``<kind>/``: look that one up.
+        base = self.spec.arn("iam", f"{kind}/")
+        if literal.startswith(base):
+            segment, slash, _ = literal[len(base):].partition("/")
+            dept = self.spec.departments.get(segment) if slash else None
+            if dept is not None and self._not_above(dept.boundary):
                 return True
         if kind == "role":
             # Roles a delegate creates live under /<dept>/delegated/ and must carry the delegated
@@ -152,12 +152,8 @@ class PrincipalIndex(list):
     def matching(self, kind: str, pattern: str) -> list[Principal]:
         by_kind = self.__dict__.setdefault("_sorted", {})
         if kind not in by_kind:
-            ordered = sorted((p for p in self if p.kind == kind), key=lambda p: p.arn)
-            by_kind[kind] = ([p.arn for p in ordered], ordered)
-        arns, ordered = by_kind[kind]
-        literal = pattern.split("*", 1)[0].split("?", 1)[0]
-        lo, hi = bisect_left(arns, literal), bisect_right(arns, literal + "\U0010ffff")
-        return [ordered[i] for i in range(lo, hi) if glob_match(pattern, arns[i])]
+            by_kind[kind] = ArnIndex((p.arn, p) for p in self if p.kind == kind)
+        return by_kind[kind].matching(pattern)
 
 
 def matching(principals: list[Principal], kind: str, pattern: str) -> list[Principal]:

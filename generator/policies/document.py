@@ -30,7 +30,7 @@ KIND_TRUST = "trust"
 KIND_RESOURCE = "resource"
 KINDS = (KIND_IDENTITY, KIND_BOUNDARY, KIND_TRUST, KIND_RESOURCE)
 
-_SID_OK = re.compile(r"^[A-Za-z0-9]+$")
+_SID_OK = re.compile(r"^[A-Za-z0-9]+\Z")
 # IAM accepts TAB, LF, CR and U+0020-U+00FF in a policy document's JSON text.
 _IAM_REJECTS = re.compile(r"[^\t\n\r\u0020-\u00ff]")
 _SID_DROP = re.compile(r"[^A-Za-z0-9]+")

@@ -24,7 +24,7 @@ from generator.render.escape import hcl_string
 
 INDENT = "  "
 MAX_INLINE_WIDTH = 100
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 # Bare words that would be read as keywords or literals where an object key is expected.
 _RESERVED = frozenset({"true", "false", "null", "for", "in", "if", "else", "endif", "endfor"})
 

@@ -146,6 +146,7 @@ def plan_config_problems(plan_file: Path, run_dir: Path, out_dir: Path, recorded
         problems = []
         base = run_dir.resolve()
         root = out_dir.resolve()
+        seen: set[str] = set()
         for name in sorted(names):
             parts = name.split("/")
             if len(parts) != 3 or parts[0] != "tfconfig" or not parts[1].startswith("m-"):
@@ -160,6 +161,7 @@ def plan_config_problems(plan_file: Path, run_dir: Path, out_dir: Path, recorded
                 problems.append(f"{name}: from {real}, outside the generated output")
                 continue
             data = archive.read(name)
+            seen.add(rel)
             if rel in recorded:
                 if sha256_bytes(data) != recorded[rel]:
                     problems.append(f"{rel}: the plan was made from a version iamforge did not generate")
@@ -167,4 +169,16 @@ def plan_config_problems(plan_file: Path, run_dir: Path, out_dir: Path, recorded
             reason = foreign_problems(filename, data)
             if reason:
                 problems.append(f"{rel}: {reason}")
+        # A file left out of the plan changes it as surely as an edited one (a module without
+        # its main.tf plans to destroy what that file declares): every generated configuration
+        # file of a module the plan loaded must be in it.
+        loaded = set()
+        for folder in dirs.values():
+            try:
+                loaded.add((base / folder).resolve().relative_to(root).as_posix())
+            except (ValueError, TypeError):
+                continue  # outside the output: reported above for any file it held
+        for rel in sorted(recorded):
+            if is_terraform(Path(rel).name) and rel not in seen and Path(rel).parent.as_posix() in loaded:
+                problems.append(f"{rel}: generated, but missing from the plan's configuration")
         return problems

@@ -257,12 +257,14 @@ def recover(out_dir: Path) -> list[Path]:
     found = staging_folders(out_dir)
     for staging in found:
         journal = staging / JOURNAL
-        if journal.is_file():
+        # A journal, or a backup, reached through a link is not this tool's: moving it back would
+        # bring in files from outside (a planted ``old -> /elsewhere`` beside the output).
+        if journal.is_file() and not journal.is_symlink():
             entries = _journal(journal)
             backup = staging / "old"
             for rel in entries["paths"]:
                 target = out_dir / rel
-                if through_link(out_dir, rel):
+                if through_link(out_dir, rel) or through_link(staging, f"old/{rel}"):
                     continue
                 if (backup / rel).exists():
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -21,9 +23,12 @@ INFO_URI = "https://github.com/iamforge/iamforge#rules"
 
 # What data must not carry into a terminal or a CI log: C0 and C1 control characters (ESC starts
 # terminal escapes, CR rewrites the line, NUL cuts it), the bidirectional overrides and isolates
-# that make text read in another order than it runs, and lone surrogates (no encoding takes them).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_UNSAFE_KEEP_LINES = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# that make text read in another order than it runs, the invisible ones (zero-width spaces and
+# joiners, word joiner, byte-order mark) that make two names look alike, the line and paragraph
+# separators that some viewers break lines at, and lone surrogates (no encoding takes them).
+_INVISIBLE = "\u061c\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff"
+_UNSAFE = re.compile(f"[\x00-\x1f\x7f-\x9f{_INVISIBLE}]")
+_UNSAFE_KEEP_LINES = re.compile(f"[\x00-\x09\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 # A GitHub Actions workflow command is a line starting with `::` (or the older `##[`), leading
 # blanks aside: data must never start one in a log.
 _COMMAND = re.compile(r"^([ \t]*)(::|##\[)", re.MULTILINE)
@@ -214,18 +219,31 @@ def render(fmt: str, findings: list[Finding], *, colour: bool = False, files: li
     raise ValueError(f"unknown format {fmt!r}")
 
 
-def write_report(text: str, output: str) -> None:
-    """Write a report to ``output`` atomically (temporary file, then rename)."""
+def write_report(text: str, output: str, option: str = "--output") -> None:
+    """Write ``text`` to ``output`` atomically: a temporary file of a name nobody can guess,
+    created by this process alone (``O_EXCL``, so no planted link, pipe or file is written
+    through), then renamed over ``output``; never through a link, into a device or a pipe."""
     target = Path(output)
     if not target.parent.is_dir():
-        raise UsageError(f"--output {output}: folder {target.parent} does not exist")
+        raise UsageError(f"{option} {output}: folder {target.parent} does not exist")
     if target.is_symlink() or (target.exists() and not target.is_file()):
-        raise UsageError(f"--output {output}: exists and is not a regular file (a link, a device or a pipe); "
+        raise UsageError(f"{option} {output}: exists and is not a regular file (a link, a device or a pipe); "
                          "give a file name")
-    tmp = target.with_name(f".{target.name}.tmp")
+    tmp: Path | None = None
     try:
-        tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        tmp = Path(name)
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
+            out.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
         tmp.replace(target)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise UsageError(f"--output {output}: cannot write: {exc.strerror or exc}") from exc
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise UsageError(f"{option} {output}: cannot write: {exc.strerror or exc}") from exc
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -16,8 +16,8 @@ import yaml
 from generator.rules.base import DocumentRule, PrincipalRule, Rule
 
 RULES_DIR = Path(__file__).parent
-MODULE_NAME = re.compile(r"^(?P<family>[a-z]+)_(?P<number>\d{3})_(?P<slug>[a-z0-9_]+)\.py$")
-RULE_ID = re.compile(r"^[A-Z]+-\d{3}$")
+MODULE_NAME = re.compile(r"^(?P<family>[a-z]+)_(?P<number>\d{3})_(?P<slug>[a-z0-9_]+)\.py\Z")
+RULE_ID = re.compile(r"^[A-Z]+-\d{3}\Z")
 _BASES = (Rule, DocumentRule, PrincipalRule)
 
 

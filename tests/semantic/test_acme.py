@@ -32,6 +32,8 @@ EXTERNAL_ID = "acme-audit-7f3a9c"
 TRAIL = f"arn:aws:cloudtrail:{HOME}:{ACCT}:trail/acme-trail"
 BUCKET = "acme-cloudtrail-111122223333"
 ACCESS_LOGS = f"{BUCKET}-access-logs"
+LOG_GROUP = f"arn:aws:logs:{HOME}:{ACCT}:log-group:/aws/cloudtrail/acme-trail"
+LOGS_CONTEXT = "kms:EncryptionContext:aws:logs:arn"
 LOG_OBJECT = f"arn:aws:s3:::{BUCKET}/AWSLogs/{ACCT}/CloudTrail/{HOME}/2026/11/29/{ACCT}_CloudTrail_{HOME}_x.json.gz"
 PROVIDER = f"arn:aws:iam::{ACCT}:oidc-provider/token.actions.githubusercontent.com"
 INSTANCE = f"arn:aws:ec2:{HOME}:{ACCT}:instance/i-0123456789abcdef0"
@@ -217,6 +219,10 @@ DELEGATION = [
     Scenario("created-role-GetObject-in-boundary", created_role_does("s3:GetObject", "arn:aws:s3:::acme-artifacts/build.zip"), ALLOW),
     Scenario("created-role-PutItem-in-boundary", created_role_does("dynamodb:PutItem", f"arn:aws:dynamodb:{HOME}:{ACCT}:table/acme-items"), ALLOW),
     Scenario("created-role-GetObject-other-region", created_role_does("s3:GetObject", "arn:aws:s3:::acme-artifacts/build.zip", region=OUTSIDE_REGION), EXPLICIT),
+    # The escalation PB-009 refuses: a created role's lambda:* on every function would let it run
+    # code as any function's role. acme's boundary names its functions; the created role inherits that.
+    Scenario("created-role-UpdateFunctionCode-named-function", created_role_does("lambda:UpdateFunctionCode", f"arn:aws:lambda:{HOME}:{ACCT}:function:acme-web"), ALLOW),
+    Scenario("created-role-UpdateFunctionCode-other-function", created_role_does("lambda:UpdateFunctionCode", f"arn:aws:lambda:{HOME}:{ACCT}:function:acme-billing"), DENY),
     Scenario("created-role-sqs-outside-boundary", created_role_does("sqs:SendMessage", f"arn:aws:sqs:{HOME}:{ACCT}:jobs"), IMPLICIT),
     Scenario("created-role-assumes-developer", created_role_does("sts:AssumeRole", f"arn:aws:iam::{ACCT}:role/engineering/engineering-developer"), DENY),
 ]
@@ -248,6 +254,14 @@ TRAIL_POLICIES = [
     Scenario("key-cloudtrail-GenerateDataKey-no-context", key_request("cloudtrail.amazonaws.com", "kms:GenerateDataKey", context={"aws:SourceArn": TRAIL}), DENY),
     Scenario("key-cloudtrail-Decrypt", key_request("cloudtrail.amazonaws.com", "kms:Decrypt", context={"aws:SourceArn": TRAIL, CLOUDTRAIL_CONTEXT: TRAIL}, gaps=(CLOUDTRAIL_CONTEXT,)), DENY),
     Scenario("key-cloudtrail-DescribeKey", key_request("cloudtrail.amazonaws.com", "kms:DescribeKey", context={"aws:SourceArn": TRAIL}), ALLOW),
+    # CloudWatch Logs encrypts the trail's log group: only that log group of this account, named in
+    # the encryption context (the account pin AWS documents for a log group's key).
+    Scenario("key-logs-GenerateDataKey-trail-log-group", key_request(f"logs.{HOME}.amazonaws.com", "kms:GenerateDataKey", context={LOGS_CONTEXT: LOG_GROUP}, gaps=(LOGS_CONTEXT,)), ALLOW),
+    Scenario("key-logs-Decrypt-trail-log-group", key_request(f"logs.{HOME}.amazonaws.com", "kms:Decrypt", context={LOGS_CONTEXT: LOG_GROUP}, gaps=(LOGS_CONTEXT,)), ALLOW),
+    Scenario("key-logs-GenerateDataKey-other-account-log-group", key_request(f"logs.{HOME}.amazonaws.com", "kms:GenerateDataKey", context={LOGS_CONTEXT: LOG_GROUP.replace(ACCT, "999988887777")}, gaps=(LOGS_CONTEXT,)), DENY),
+    Scenario("key-logs-GenerateDataKey-other-log-group", key_request(f"logs.{HOME}.amazonaws.com", "kms:GenerateDataKey", context={LOGS_CONTEXT: f"arn:aws:logs:{HOME}:{ACCT}:log-group:/app/other"}, gaps=(LOGS_CONTEXT,)), DENY),
+    Scenario("key-logs-GenerateDataKey-no-context", key_request(f"logs.{HOME}.amazonaws.com", "kms:GenerateDataKey"), DENY),
+    Scenario("key-logs-other-region-service", key_request("logs.eu-west-1.amazonaws.com", "kms:GenerateDataKey", context={LOGS_CONTEXT: LOG_GROUP}, gaps=(LOGS_CONTEXT,)), DENY),
     Scenario("key-cloudwatch-GenerateDataKey", key_request("cloudwatch.amazonaws.com", "kms:GenerateDataKey"), ALLOW),
     Scenario("key-s3-service-GenerateDataKey", key_request("s3.amazonaws.com", "kms:GenerateDataKey", context={"aws:SourceArn": TRAIL, CLOUDTRAIL_CONTEXT: TRAIL}, gaps=(CLOUDTRAIL_CONTEXT,)), DENY),
     Scenario("key-same-account-role-with-grant-GenerateDataKey", key_request(SAME_ACCOUNT_ROLE, "kms:GenerateDataKey", [allow_doc(["kms:GenerateDataKey"])]), ALLOW),

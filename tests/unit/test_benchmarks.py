@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -171,12 +172,23 @@ def test_pathfinding_recall_runs_both_tools_on_every_path() -> None:
         pytest.skip("cloudsplaining not installed (make venv: the lock holds it)")
     result = pathfinding_recall.measure()
     assert result is not None and result["paths"] == len(pathfinding_recall.load_paths())
-    for tool in ("iamforge", "cloudsplaining"):
-        assert sorted(result[f"{tool}_found"] + result[f"{tool}_missed"]) == sorted(result["names"])
+    assert sorted(result["iamforge_found"] + result["iamforge_missed"]) == sorted(result["names"])
     assert set(result["iamforge_named"]) <= set(result["iamforge_found"])
+    assert result["cloudsplaining"], "the development venv's cloudsplaining gives a row"
+    for peer in result["cloudsplaining"]:  # run in a process of its own, on the same documents
+        assert sorted(peer["found"] + peer["missed"]) == sorted(result["names"])
+        assert peer["version"] and peer["found"], "cloudsplaining finds some of the classic paths"
     text = pathfinding_recall.table(result)
-    assert f"| {len(result['cloudsplaining_found'])}/{result['paths']} |" in text
-    assert "Missed by iamforge:" in text and "Missed by cloudsplaining:" in text
+    first = result["cloudsplaining"][0]
+    assert f"| {len(first['found'])}/{result['paths']} |" in text
+    assert "Missed by iamforge:" in text and f"Missed by cloudsplaining {first['version']}:" in text
+
+
+def test_pathfinding_recall_gives_no_row_for_a_venv_without_cloudsplaining(tmp_path: Path) -> None:
+    bare = tmp_path / "bare"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    assert pathfinding_recall.cloudsplaining_escalations({"x": {}}, str(bare / "bin" / "python")) is None
+    assert pathfinding_recall.cloudsplaining_escalations({"x": {}}, str(tmp_path / "no-python")) is None
 
 
 def test_pathfinding_recall_skips_without_the_corpus(tmp_path: Path) -> None:
@@ -194,8 +206,8 @@ def test_startup_benchmark_times_both_commands() -> None:
 def test_named_benchmarks_replace_only_their_sections(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """``python -m benchmarks startup pathfinding`` rewrites those sections and target rows, nothing else."""
     recall = {"paths": 2, "iamforge_found": ["a-1", "b-1"], "iamforge_named": ["a-1", "b-1"], "iamforge_missed": [],
-              "iamforge_s": 0.1, "cloudsplaining_found": ["a-1"], "cloudsplaining_missed": ["b-1"],
-              "cloudsplaining_s": 0.0, "cloudsplaining_version": "0.7.0", "names": {"a-1": "A", "b-1": "B"}}
+              "iamforge_s": 0.1, "cloudsplaining": [{"version": "0.7.0", "where": "dev", "s": 0.0, "found": ["a-1"],
+                                                      "missed": ["b-1"]}], "names": {"a-1": "A", "b-1": "B"}}
     timing = {"runs": 1, "iamforge_s": 0.3, "imports_s": 0.1, "ratio": 3.0, "iamforge_min_s": 0.3, "imports_min_s": 0.1}
     monkeypatch.setattr(pathfinding_recall, "measure", lambda: recall)
     monkeypatch.setattr(startup, "measure", lambda runs: timing)
@@ -209,9 +221,9 @@ def test_named_benchmarks_replace_only_their_sections(tmp_path: Path, monkeypatc
     assert text.startswith(before.rstrip("\n").split("| plan: kept")[0]) and "| plan: kept | 0.78 | yes |" in text
     assert text.count("## 5. Start-up") == 1 and text.count("## 4. Escalation recall") == 1
     assert text.index("## 3. Plan cost") < text.index("## 4. Escalation") < text.index("## 5. Start-up")
-    assert "| escalation recall: every pathfinding.cloud path flagged, naming its id | 2/2 | yes |" in text
+    assert "| escalation recall: every pathfinding.cloud path flagged, naming its id | 2/2 (cloudsplaining 0.7.0: 1/2) | yes |" in text
     assert text.index("| escalation recall") < text.index("| start-up:") < text.index("## 3.")
-    assert "Missed by cloudsplaining: `b-1` (B)." in text and "Ratio = **3.00x**" in text
+    assert "Missed by cloudsplaining 0.7.0: `b-1` (B)." in text and "Ratio = **3.00x**" in text
     with pytest.raises(SystemExit):
         main(["no-such-benchmark", "--out", "-"])
 

@@ -84,3 +84,56 @@ def test_a_terminal_that_cannot_show_a_character_gets_an_escape_not_a_traceback(
                           env=env, check=False)
     assert proc.returncode == 1, proc.stderr.decode("latin-1")
     assert b"Traceback" not in proc.stdout + proc.stderr and b"SCHEMA-007" in proc.stdout
+
+
+def naive_glob(pattern: str, value: str) -> bool:
+    """Each ``*`` as ``.*``: the translation that backtracks exponentially in the stars."""
+    return re.fullmatch("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
+                        value, re.S) is not None
+
+
+def test_wildcard_patterns_match_as_the_naive_translation_does():
+    import itertools
+
+    from generator.analysis.wildcard import wildcard_regex
+
+    patterns = ["".join(p) for n in range(6) for p in itertools.product("ab*?", repeat=n)]
+    values = ["".join(v) for n in range(7) for v in itertools.product("ab", repeat=n)]
+    for pattern in patterns:
+        rx = wildcard_regex(pattern)
+        assert [bool(rx.fullmatch(v)) for v in values] == [naive_glob(pattern, v) for v in values], pattern
+
+
+def test_a_pattern_of_many_stars_cannot_backtrack_into_the_earlier_ones():
+    """``role/*a*a*a*...*z`` on a name of many a's took minutes in validate (exponential in the
+    stars); each star but the last now takes its stretch once, atomically, so 40 stars finish
+    here at once where the naive translation would not finish at all."""
+    from generator.analysis.arn import covers, glob_match
+    from generator.analysis.wildcard import wildcard_regex
+
+    pattern = "arn:aws:iam::111122223333:role/" + "*a" * 40 + "*z"
+    name = "arn:aws:iam::111122223333:role/" + "a" * 200
+    assert not glob_match(pattern, name) and not covers(pattern, name + "*")
+    assert glob_match(pattern, name + "z")
+    # Every star but the last is inside a look-ahead that captures and a back-reference to it.
+    assert wildcard_regex(pattern).pattern.count("(?=(?P<s") == 40
+
+
+def test_a_spec_with_a_many_star_pattern_validates():
+    text = (BASE + "departments:\n  e:\n    tag_value: E\n    owner: a@b.example\n    roles:\n"
+            f"      {'a' * 60}:\n        trust:\n          services: [lambda.amazonaws.com]\n"
+            "        permissions:\n          - actions: [iam:AttachRolePolicy]\n"
+            f"            resources: [\"arn:aws:iam::111122223333:role/{'*a' * 30}*z\"]\n")
+    from generator.rules.engine import validate_spec
+
+    spec = load_spec_text(text, "stars.yaml")
+    found = {f.rule_id for f in validate_spec(spec)}  # the pattern is judged against the role's name
+    assert "PB-002" in found and "SPEC-001" not in found
+
+
+def test_a_statement_id_with_a_trailing_line_feed_is_refused():
+    from generator.rules.engine import check_documents
+
+    doc = {"Version": "2012-10-17", "Statement": [{"Sid": "DenyLarge\n", "Effect": "Deny", "Action": "s3:*",
+                                                   "Resource": "*"}]}
+    assert "POL-003" in {f.rule_id for f in check_documents([("scp.json", "identity", doc)])}

@@ -233,3 +233,12 @@ def test_nul_byte_in_manifest_path_is_refused(tmp_path: Path, command: list[str]
 def test_neutralise_keeps_plain_text() -> None:
     assert neutralise("arn:aws:iam::111122223333:role/a-b  Zoë ☃") == "arn:aws:iam::111122223333:role/a-b  Zoë ☃"
     assert neutralise("a\nb", keep_lines=True) == "a\nb"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\u200d", "\u2028", "\u2029", "\u2060", "\ufeff"])
+def test_invisible_and_line_separator_characters_are_neutralised(char: str) -> None:
+    """Zero-width characters make two names look alike; U+2028/U+2029 break lines in some viewers."""
+    from generator.report.formats import neutralise
+
+    shown = neutralise(f"role/adm{char}in")
+    assert char not in shown and f"\\u{ord(char):04x}" in shown

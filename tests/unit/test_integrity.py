@@ -78,8 +78,9 @@ def test_an_edited_manifest_cannot_vouch_for_an_edited_file_when_the_spec_is_giv
             expected=api.expected_output(EXAMPLES / "acme.yaml", out))
 
 
-def _plan_file(path: Path, out: Path, replace: dict[str, bytes] | None = None) -> Path:
-    """A plan file as terraform writes it: the configuration snapshot under tfconfig/."""
+def _plan_file(path: Path, out: Path, replace: dict[str, bytes] | None = None, omit: set[str] = frozenset()) -> Path:
+    """A plan file as terraform writes it: the configuration snapshot under tfconfig/ (without
+    the files in ``omit``)."""
     replace = replace or {}
     dirs = [{"Key": "", "Dir": "."}] + [{"Key": d.name, "Source": f"./modules/{d.name}", "Dir": f"modules/{d.name}"}
                                         for d in sorted((out / "modules").iterdir())]
@@ -90,6 +91,8 @@ def _plan_file(path: Path, out: Path, replace: dict[str, bytes] | None = None) -
             folder = out / entry["Dir"]
             for tf in sorted(folder.glob("*.tf")):
                 rel = tf.relative_to(out).as_posix()
+                if rel in omit:
+                    continue
                 archive.writestr(f"tfconfig/m-{entry['Key']}/{tf.name}", replace.get(rel, tf.read_bytes()))
     return path
 
@@ -107,6 +110,13 @@ def test_a_saved_plan_made_from_edited_files_is_refused_after_they_are_put_back(
     refused(out, "zz_override.tf: an override file", plan_file=tmp_path / "extra.tfplan")
     (tmp_path / "junk.tfplan").write_bytes(b"not a zip")
     refused(out, "not a terraform plan file", plan_file=tmp_path / "junk.tfplan")
+
+
+@pytest.mark.parametrize("left_out", ["main.tf", "modules/mfa/main.tf"])
+def test_a_saved_plan_that_leaves_out_a_generated_file_is_refused(out: Path, tmp_path: Path, left_out: str) -> None:
+    """Planned without a module's main.tf, terraform would destroy what that file declares."""
+    partial = _plan_file(tmp_path / "partial.tfplan", out, omit={left_out})
+    refused(out, f"{left_out}: generated, but missing from the plan's configuration", plan_file=partial)
 
 
 def test_no_write_or_removal_goes_through_a_symbolic_link(out: Path, tmp_path: Path) -> None:
@@ -195,3 +205,52 @@ def test_a_planted_or_broken_journal_moves_nothing_outside(out: Path, journal: s
     with pytest.raises(UsageError, match="not an iamforge swap journal"):
         recover(out)
     assert victim.read_text() == "keep\n"
+
+
+def test_recovery_never_moves_a_file_in_through_a_linked_backup(out: Path, tmp_path: Path) -> None:
+    """A staging folder planted beside the output (a pull request can commit one) whose ``old``
+    links elsewhere: recovery must not bring that folder's files into the output."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "main.tf").write_text("theirs\n")
+    before = (out / "main.tf").read_bytes()
+    staging = out.parent / f".{out.name}.iamforge-planted"
+    staging.mkdir()
+    (staging / "old").symlink_to(elsewhere, target_is_directory=True)
+    (staging / "journal.json").write_text(json.dumps({"paths": ["main.tf"], "had_previous": ["main.tf"]}))
+    recover(out)
+    assert (elsewhere / "main.tf").read_text() == "theirs\n" and (out / "main.tf").read_bytes() == before
+    assert not staging_folders(out)
+
+
+@pytest.mark.parametrize("planted", ["symlink", "fifo", "file"])
+def test_output_never_writes_through_a_file_planted_at_a_temporary_name(tmp_path: Path, planted: str) -> None:
+    """``--output report.txt`` once wrote through ``.report.txt.tmp``: a link there sent the report
+    elsewhere, a pipe there hung the command. The temporary name is now unguessable and created
+    by this process alone."""
+    from generator.report import write_report
+
+    victim = tmp_path / "victim"
+    victim.write_text("keep\n")
+    old_name = tmp_path / ".report.txt.tmp"
+    if planted == "symlink":
+        old_name.symlink_to(victim)
+    elif planted == "fifo":
+        os.mkfifo(old_name)
+    else:
+        old_name.write_text("planted\n")
+    write_report('{"ok": true}', str(tmp_path / "report.txt"))
+    target = tmp_path / "report.txt"
+    assert not target.is_symlink() and target.read_text() == '{"ok": true}'
+    assert victim.read_text() == "keep\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.txt.tmp", "report.txt", "victim"]
+
+
+def test_init_never_creates_a_file_through_a_dangling_link(tmp_path: Path) -> None:
+    link = tmp_path / "iamforge.yaml"
+    link.symlink_to(tmp_path / "elsewhere.yaml")
+    with pytest.raises(UsageError, match="already exists"):
+        api.init(link)
+    with pytest.raises(UsageError, match="not a regular file"):
+        api.init(link, force=True)
+    assert not (tmp_path / "elsewhere.yaml").exists()

@@ -8,7 +8,7 @@ from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
 
-_SID = re.compile(r"^[A-Za-z0-9]*$")
+_SID = re.compile(r"^[A-Za-z0-9]*\Z")
 
 
 class SidHygiene(DocumentRule):

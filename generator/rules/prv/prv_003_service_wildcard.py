@@ -11,7 +11,7 @@ from generator.rules.base import PrincipalRule
 from generator.rules.context import PrincipalView
 from generator.rules.helpers import SENSITIVE_SERVICES, unconstrained
 
-_SERVICE_STAR = re.compile(r"^([A-Za-z0-9-]+):\*$")
+_SERVICE_STAR = re.compile(r"^([A-Za-z0-9-]+):\*\Z")
 
 
 def _all_denied(principal: PrincipalView, stmt: Statement, service: str) -> bool:

@@ -9,7 +9,7 @@ from generator.rules.base import Rule
 from generator.rules.context import Context
 
 
-_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+_NAME = re.compile(r"^[\w+=,.@-]{1,64}\Z")
 
 
 class PrincipalNames(Rule):

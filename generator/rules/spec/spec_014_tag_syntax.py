@@ -9,8 +9,8 @@ from generator.rules.base import Rule
 from generator.rules.context import Context
 
 
-_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}$")
-_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}$")
+_KEY = re.compile(r"^[\w .:/=+\-@]{1,128}\Z")
+_VALUE = re.compile(r"^[\w .:/=+\-@]{0,256}\Z")
 
 
 class TagSyntax(Rule):

@@ -10,8 +10,8 @@ from generator.rules.base import Rule
 from generator.rules.context import Context
 
 
-_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy/([\w+=,.@/-]+)$")
-_PRINCIPAL = re.compile(r"^arn:aws(-cn|-us-gov)?:(iam|sts)::\d{12}:(root|(role|user|assumed-role)/.+)$")
+_POLICY_ARN = re.compile(r"^arn:aws(-cn|-us-gov)?:iam::(aws|\d{12}):policy/([\w+=,.@/-]+)\Z")
+_PRINCIPAL = re.compile(r"^arn:aws(-cn|-us-gov)?:(iam|sts)::\d{12}:(root|(role|user|assumed-role)/.+)\Z")
 
 
 class ReferencesResolve(Rule):

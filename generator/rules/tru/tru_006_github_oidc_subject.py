@@ -10,14 +10,14 @@ from generator.rules.context import DocView
 
 
 _GITHUB = "token.actions.githubusercontent.com"
-_SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub$", re.IGNORECASE)
+_SUB_KEY = re.compile(r"^token\.actions\.githubusercontent\.com(?:/[a-zA-Z0-9_-]+)?:sub\Z", re.IGNORECASE)
 _ABUSABLE = ("workflow", "environment", "ref", "context", "head_ref", "base_ref")
 # repo:<owner>/<repo>, or GitHub's immutable form repo:<owner>@<owner id>/<repo>@<repo id> (issued
 # for new repositories since 2026-07-15): the ids pin the owner and repository even after a rename.
 _REPO = re.compile(r"^repo:(\$\{)?[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)*(@\d+)?(\})?/[^/*@]+(@\d+)?")
 # A subject customised to carry job_workflow_ref (reusable workflows): the workflow file it names
 # must be one, in one repository; only its ref may be a pattern (refs/tags/v*).
-_WORKFLOW_REF = re.compile(r":job_workflow_ref:[^/:*?]+/[^/:*?]+/\.github/workflows/[^@*?/]+\.ya?ml@[^@]+$")
+_WORKFLOW_REF = re.compile(r":job_workflow_ref:[^/:*?]+/[^/:*?]+/\.github/workflows/[^@*?/]+\.ya?ml@[^@]+\Z")
 
 
 def sub_problem(value: str) -> str | None:

@@ -9,7 +9,7 @@ from generator.rules.base import DocumentRule
 from generator.rules.context import DocView
 
 
-_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?$")
+_SERVICE = re.compile(r"^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(\.cn)?\Z")
 # Keys that tie a service's request to the account or resource acting through it.
 _SOURCE_KEYS = frozenset({"aws:sourceaccount", "aws:sourcearn", "aws:sourceorgid", "aws:sourceorgpaths"})
 
