@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from generator.errors import UsageError
 
 ROOT_USER = "<root_account>"
+# A credential report row is the account root or one IAM user (any partition, any path).
+_USER_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(?:root|user/[^\s]+)\Z")
 NA, NO_INFORMATION, NOT_SUPPORTED = "N/A", "no_information", "not_supported"
 SPECIAL = frozenset({NA, NO_INFORMATION, NOT_SUPPORTED})
 REQUIRED_COLUMNS = ("user", "arn", "user_creation_time", "password_enabled", "password_last_used", "mfa_active",
@@ -148,6 +151,7 @@ def parse_credential_report(text: str, source: str = "credential report") -> lis
         if missing:
             raise UsageError(f"{source}: not a credential report: missing column(s) {', '.join(missing)}")
         rows = []
+        seen: dict[str, int] = {}
         for record in reader:
             line = reader.line_num
             if None in record or None in record.values():
@@ -156,14 +160,22 @@ def parse_credential_report(text: str, source: str = "credential report") -> lis
                 got = sum(v is not None for k, v in record.items() if k is not None) + len(record.get(None) or [])
                 raise UsageError(f"{source}:{line}: {got} field(s), the header has {len(reader.fieldnames or [])}: "
                                  "a short or malformed row (a truncated or hand-edited report?)")
-            if not (record.get("user") or "").strip():
+            user = (record.get("user") or "").strip()
+            if not user:
                 raise UsageError(f"{source}:{line}: the user column is empty")
+            arn = record.get("arn") or ""
+            if not _USER_ARN.match(arn):
+                raise UsageError(f"{source}:{line}: arn {arn!r} is not the ARN of an IAM user or the account root")
+            if arn in seen:
+                raise UsageError(f"{source}:{line}: user {user!r} ({arn}) appears twice, first at line {seen[arn]}: "
+                                 "a report has one row per user (two reports joined?)")
+            seen[arn] = line
             try:
                 rows.append(_row(record, line))
             except UsageError as exc:
                 raise UsageError(f"{source}:{line}: {exc}") from None
     except csv.Error as exc:  # a field over csv's size limit, a stray quote in strict mode, ...
-        raise UsageError(f"{source}:{reader.line_num}: not a readable CSV: {exc}") from None
+        raise UsageError(f"{source}:{max(reader.line_num, 1)}: not a readable CSV: {exc}") from None
     return rows
 
 

@@ -41,6 +41,24 @@ def test_short_or_long_credential_row_is_refused_with_file_and_line(tmp_path: Pa
     assert result.exit_code == 2 and "report.csv:3:" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("edit, message", [
+    ("arn", r"report\.csv:3: arn 'not-an-arn' is not the ARN of an IAM user"),
+    ("twice", r"report\.csv:4: user .* appears twice, first at line 3"),
+])
+def test_a_row_of_no_user_or_a_user_twice_is_refused(tmp_path: Path, edit: str, message: str) -> None:
+    lines = EDGE.read_text(encoding="utf-8").splitlines()
+    fields = lines[2].split(",")
+    if edit == "arn":
+        lines[2] = ",".join([fields[0], "not-an-arn", *fields[2:]])
+    else:
+        lines.insert(3, lines[2])
+    report = write(tmp_path, "report.csv", "\n".join(lines) + "\n")
+    with pytest.raises(UsageError, match=message):
+        parse_credential_report(Path(report).read_text(encoding="utf-8"), report)
+    result = run("audit", "--credential-report", report)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+
+
 def test_whole_credential_report_still_reads() -> None:
     assert len(parse_credential_report(EDGE.read_text(encoding="utf-8"))) > 3
 

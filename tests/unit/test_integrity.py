@@ -160,6 +160,9 @@ def test_a_run_killed_during_its_swap_is_rolled_back_by_the_next(out: Path, tmp_
                                                       "had_previous": ["modules/roles/main.tf", "modules/mfa/main.tf"]}))
     (out.parent / f".{out.name}.iamforge-empty").mkdir()  # killed before the swap began
     refused(out, "interrupted")
+    for flag in ("check", "dry_run"):  # a half-swapped folder is not "up to date", file by file or not
+        with pytest.raises(UsageError, match="interrupted"):
+            api.generate(EXAMPLES / "acme.yaml", out, **{flag: True})
     assert len(recover(out)) == 2 and not staging_folders(out)
     after = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before
