@@ -43,6 +43,12 @@ def is_terraform(name: str) -> bool:
     return name.endswith(TERRAFORM_SUFFIXES)
 
 
+def is_auto_vars(name: str) -> bool:
+    """The variable files terraform loads with no option: ``terraform.tfvars(.json)`` and
+    ``*.auto.tfvars(.json)``."""
+    return name in ("terraform.tfvars", "terraform.tfvars.json") or name.endswith((".auto.tfvars", ".auto.tfvars.json"))
+
+
 def is_override(name: str) -> bool:
     """Terraform's override files: ``override.tf(.json)`` and ``*_override.tf(.json)``."""
     stem = name[: -len(".tf.json")] if name.endswith(".tf.json") else name[: -len(".tf")]
@@ -114,6 +120,10 @@ def foreign_terraform(out_dir: Path, recorded: dict[str, str]) -> list[str]:
             continue
         for entry in sorted(path.iterdir()):
             rel = (PurePosixPath(folder) / entry.name).as_posix() if folder != "." else entry.name
+            if is_auto_vars(entry.name) and rel not in recorded:
+                found.append(f"{rel}: a variable file terraform loads by itself, changing the generated values "
+                             "unseen; give values with --var or --var-file instead")
+                continue
             if not is_terraform(entry.name) or rel in recorded:
                 continue
             try:

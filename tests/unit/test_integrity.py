@@ -53,6 +53,8 @@ def test_line_feeds_turned_into_bare_carriage_returns_are_an_edit(out: Path) -> 
     ("modules/mfa/extra.tf.json", '{"locals": {}}'),
     ("backend.tf", BACKEND + 'resource "aws_iam_user" "ghost" {\n  name = "ghost"\n}\n'),
     ("backend.tf", BACKEND.replace("\n", "\r")),
+    ("terraform.tfvars", 'region = "ap-south-1"\n'),  # loaded by terraform with no option
+    ("prod.auto.tfvars.json", '{"region": "ap-south-1"}'),
 ])
 def test_terraform_files_iamforge_did_not_write_are_refused(out: Path, name: str, text: str) -> None:
     (out / name).write_text(text, newline="")
