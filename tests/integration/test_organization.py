@@ -33,6 +33,29 @@ def out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def test_golden(out: Path, update_golden: bool, tmp_path: Path) -> None:
+    """The organisation example's whole output, file by file (``pytest --update-golden``); and the
+    same bytes when generated again from another working folder."""
+    from test_generate import GOLDEN, _tree
+
+    golden_dir = GOLDEN / "organization"
+    actual = _tree(out)
+    if update_golden:
+        import shutil
+
+        shutil.rmtree(golden_dir, ignore_errors=True)
+        for rel, data in actual.items():
+            (golden_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (golden_dir / rel).write_bytes(data)
+    assert golden_dir.is_dir(), "no golden output for the organisation example: run pytest --update-golden"
+    expected = _tree(golden_dir)
+    assert sorted(actual) == sorted(expected), "generated file list differs from golden (pytest --update-golden)"
+    for rel in actual:
+        assert actual[rel] == expected[rel], f"organization/{rel} differs from golden"
+    again = tmp_path / "again"
+    assert api.generate(EXAMPLE, again).written and _tree(again) == actual
+
+
 def test_stacks_json_lists_every_stack_in_waves(out: Path) -> None:
     waves = json.loads((out / "stacks.json").read_text(encoding="utf-8"))["waves"]
     assert [p.split("/")[1] for wave in waves for p in wave] == ["log-archive", "management", "security", "acme",
