@@ -211,10 +211,18 @@ def adopt_imports(spec: Spec, source: str) -> str:
     return from_details(spec, load_details(source))
 
 
-def schema(fmt: str = "json") -> Any:
-    """The spec schema: a JSON Schema dict, or the Markdown field reference."""
+def schema(fmt: str = "json", kind: str = "account") -> Any:
+    """The spec schema (``kind`` account, or organization): a JSON Schema dict, or the Markdown
+    field reference."""
     from generator.spec.jsonschema import json_schema, markdown_reference
 
+    if kind == "organization":
+        from generator.org.schema import ORG_SCHEMA
+
+        if fmt == "markdown":
+            return markdown_reference(ORG_SCHEMA, "generator/org/schema.py", "iamforge organisation spec v1",
+                                      "--kind organization")
+        return json_schema(ORG_SCHEMA, "organization")
     if fmt == "markdown":
         return markdown_reference()
     return json_schema()

@@ -227,10 +227,12 @@ def generate(spec: str, out_dir: str, check: bool, dry_run: bool, fail_on: str, 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(["json", "markdown"]), default="json", show_default=True)
+@click.option("--kind", type=click.Choice(["account", "organization"]), default="account", show_default=True,
+              help="The account spec's schema, or the organisation spec's (a file whose top level has organization:).")
 @handle_errors
-def schema(fmt: str) -> None:
+def schema(fmt: str, kind: str) -> None:
     """Print the spec schema as JSON Schema (draft 2020-12) or as the Markdown field reference."""
-    value = api.schema(fmt)
+    value = api.schema(fmt, kind)
     click.echo(value if isinstance(value, str) else json.dumps(value, indent=2), nl=not isinstance(value, str))
 
 

@@ -60,16 +60,18 @@ def _object(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def json_schema() -> dict[str, Any]:
-    """The spec v1 schema as JSON Schema draft 2020-12."""
+def json_schema(fields: dict[str, Any] | None = None, kind: str = "spec") -> dict[str, Any]:
+    """A cerberus schema (the account spec's by default) as JSON Schema draft 2020-12; ``kind``
+    names it (``spec`` or ``organization``)."""
     doc: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://iamforge.dev/schema/spec-v1.json",
-        "title": "iamforge spec v1",
-        "description": f"One AWS account's identity baseline (iamforge {__version__}).",
+        "$id": f"https://iamforge.dev/schema/{kind}-v1.json",
+        "title": f"iamforge {kind} v1",
+        "description": (f"One AWS account's identity baseline (iamforge {__version__})." if kind == "spec" else
+                        f"An AWS organisation: OUs, accounts, guardrails (iamforge {__version__})."),
         "type": "object",
     }
-    doc.update(_object(SCHEMA))
+    doc.update(_object(SCHEMA if fields is None else fields))
     return doc
 
 
@@ -95,20 +97,24 @@ def _rows(fields: dict[str, Any], prefix: str) -> list[str]:
         rows.append(f"| `{path}` | {typ_text} | {default_text} | {desc}{extra} |".replace("\n", " "))
         if typ == "dict" and "schema" in rule:
             rows.extend(_rows(rule["schema"], f"{path}."))
-        elif typ == "dict" and isinstance(rule.get("valuesrules"), dict) and "schema" in rule["valuesrules"]:
+        elif (typ == "dict" and isinstance(rule.get("valuesrules"), dict) and rule["valuesrules"].get("type") == "dict"
+              and "schema" in rule["valuesrules"]):
             rows.extend(_rows(rule["valuesrules"]["schema"], f"{path}.<key>."))
         elif typ == "list" and isinstance(rule.get("schema"), dict) and "schema" in rule["schema"]:
             rows.extend(_rows(rule["schema"]["schema"], f"{path}[]."))
     return rows
 
 
-def markdown_reference() -> str:
-    """docs/spec.md: every field with type, default and meaning, generated from the schema."""
+def markdown_reference(fields: dict[str, Any] | None = None, source: str = "generator/spec/schema.py",
+                       title: str = "iamforge spec v1", flag: str = "") -> str:
+    """docs/spec.md: every field with type, default and meaning, generated from the schema (or
+    from ``fields``, another schema, with its ``source``, ``title`` and ``schema`` option)."""
+    option = f" {flag}" if flag else ""
     head = [
-        "# iamforge spec v1: field reference",
+        f"# {title}: field reference",
         "",
-        "Generated from `generator/spec/schema.py` by `iamforge schema --format markdown`; do not edit by hand",
-        "(a test fails when this file and the schema disagree). `iamforge schema` prints the same schema as",
+        f"Generated from `{source}` by `iamforge schema{option} --format markdown`; do not edit by hand",
+        f"(a test fails when this file and the schema disagree). `iamforge schema{option}` prints the same schema as",
         "JSON Schema (draft 2020-12) for editors and CI.",
         "",
         "Unknown keys are errors (with a did-you-mean suggestion). Strings that YAML 1.1 would turn into",
@@ -117,4 +123,4 @@ def markdown_reference() -> str:
         "| Field | Type | Default | Meaning |",
         "|---|---|---|---|",
     ]
-    return "\n".join(head + _rows(SCHEMA, "")) + "\n"
+    return "\n".join(head + _rows(SCHEMA if fields is None else fields, "")) + "\n"

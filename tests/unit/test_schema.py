@@ -65,3 +65,25 @@ def test_docs_spec_md_is_current(repo):
 
 def test_json_schema_is_deterministic():
     assert json.dumps(json_schema(), sort_keys=True) == json.dumps(json_schema(), sort_keys=True)
+
+
+def test_the_organisation_schema_accepts_the_example_and_refuses_an_unknown_key(repo):
+    """`iamforge schema --kind organization`: the organisation spec's own schema, which the bundled
+    example satisfies and which refuses what the loader refuses (an unknown key, an unquoted id)."""
+    result = CliRunner().invoke(main, ["schema", "--kind", "organization"])
+    assert result.exit_code == 0
+    org = json.loads(result.output)
+    jsonschema.Draft202012Validator.check_schema(org)
+    example = yaml.safe_load((repo / "examples" / "organization" / "organization.yaml").read_text())
+    jsonschema.validate(json_safe(example), org)
+    for bad in ({**example, "account": {}}, {**example, "organization": {**example["organization"], "id": 1}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(json_safe(bad), org)
+    assert org["$id"].endswith("/organization-v1.json") and "account" not in org["properties"]
+
+
+def test_docs_organization_spec_md_is_current(repo):
+    """Regenerate with `iamforge schema --kind organization --format markdown > docs/organization-spec.md`."""
+    result = CliRunner().invoke(main, ["schema", "--kind", "organization", "--format", "markdown"])
+    assert result.exit_code == 0
+    assert (repo / "docs" / "organization-spec.md").read_text() == result.output
