@@ -15,7 +15,8 @@ from generator.render.environment import tf_name
 from generator.render.hcl import Expr, Jsonencode
 from generator.render.pipeline import STACKS_INDEX, GenerateResult, Unit, render_unit, root_units, write_output
 from generator.policies.org_trail import access_log_bucket_policy, bucket_policy, kms_key_policy, org_trail_layout
-from generator.render.context_logging import ABORT_INCOMPLETE_UPLOAD_DAYS, KMS_DELETION_WINDOW_DAYS
+from generator.render.context_logging import (ABORT_INCOMPLETE_UPLOAD_DAYS, KMS_DELETION_WINDOW_DAYS,
+                                              ORGANIZATION_ANALYZER_NAME)
 from generator.render.suppressions import exception_skips, suppressions
 
 MANAGEMENT_STACK = "management"
@@ -121,6 +122,10 @@ def _member_files(org: Organization, key: str) -> dict[str, str]:
     files: dict[str, str] = {}
     for unit in root_units(spec, build(spec)):
         m = {**unit.m, "assume_role_arn": role_arn} if unit.blueprint == "root" else unit.m
+        if unit.blueprint == "access_analyzer" and member.purpose == "security":
+            # The management stack delegates Access Analyzer to this account: an analyzer whose zone
+            # of trust is the organisation finds what any member shares outside it.
+            m = {**m, "organization_analyzer": ORGANIZATION_ANALYZER_NAME}
         if unit.blueprint == "root" and archive:
             m["organization_trail"] = f"./modules/{TRAIL_MODULE}"
         files.update(render_unit(Unit(unit.blueprint, f"stacks/{key}/{unit.target}", m), spec_file,

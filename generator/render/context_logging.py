@@ -18,6 +18,8 @@ from generator.spec.model import Spec
 
 ANALYZER_NAME = "iamforge-external-access"
 UNUSED_ANALYZER_NAME = "iamforge-unused-access"
+# In the delegated administrator of an organisation: its zone of trust is the whole organisation.
+ORGANIZATION_ANALYZER_NAME = "iamforge-organization-external-access"
 ABORT_INCOMPLETE_UPLOAD_DAYS = 7
 KMS_DELETION_WINDOW_DAYS = 30
 
@@ -63,6 +65,7 @@ def access_analyzer_context(spec: Spec) -> dict[str, Any] | None:
         else None,
         "archive_rules": rules,
         "tags": dict(spec.tags.common),
+        "organization_analyzer": None,  # named in an organisation's security account (generator.org.render)
     }
 
 

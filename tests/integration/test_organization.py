@@ -56,6 +56,17 @@ def test_golden(out: Path, update_golden: bool, tmp_path: Path) -> None:
     assert api.generate(EXAMPLE, again).written and _tree(again) == actual
 
 
+def test_the_security_account_runs_the_organisation_analyzer(out: Path) -> None:
+    """Access Analyzer is delegated to the security account: its stack, and no other, holds an
+    analyzer whose zone of trust is the organisation, in each of its regions."""
+    management = (out / "stacks" / "management" / "main.tf").read_text(encoding="utf-8")
+    assert 'service_principal = "access-analyzer.amazonaws.com"' in management
+    for stack in STACKS:
+        module = out / "stacks" / stack / "modules" / "access_analyzer" / "main.tf"
+        text = module.read_text(encoding="utf-8") if module.is_file() else ""
+        assert ('type          = "ORGANIZATION"' in text) == (stack == "security"), stack
+
+
 def test_stacks_json_lists_every_stack_in_waves(out: Path) -> None:
     waves = json.loads((out / "stacks.json").read_text(encoding="utf-8"))["waves"]
     assert [p.split("/")[1] for wave in waves for p in wave] == ["log-archive", "management", "security", "acme",

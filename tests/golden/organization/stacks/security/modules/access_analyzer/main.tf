@@ -17,3 +17,15 @@ resource "aws_accessanalyzer_analyzer" "us_east_1" {
   type          = "ACCOUNT"
   tags          = local.tags
 }
+
+################################################################################
+# Organisation external-access analyzer (delegated administrator): us-east-1
+################################################################################
+
+resource "aws_accessanalyzer_analyzer" "us_east_1_organization" {
+  provider = aws.us_east_1
+
+  analyzer_name = "iamforge-organization-external-access"
+  type          = "ORGANIZATION"
+  tags          = local.tags
+}
