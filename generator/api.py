@@ -113,12 +113,7 @@ def generate(spec_path: str | Path, out_dir: str | Path, *, check: bool = False,
     if spec is None or at_or_above(findings, fail_on):
         return GenerateOutcome(report=report, blocked=True, layout=layout)
     from generator.render import generate as render_generate
-    from generator.render.writer import staging_folders
 
-    if (check or dry_run) and staging_folders(Path(out_dir)):
-        # Half swapped, the folder may match the spec file by file and still not be one output.
-        raise UsageError(f"{out_dir}: an iamforge generate was interrupted here; run generate without "
-                         f"{'--check' if check else '--dry-run'} to finish or undo it")
     extra = {ADOPT_FILE: adopt_imports(spec, adopt)} if adopt else None
     try:
         result = render_generate(spec, Path(out_dir), check=check, dry_run=dry_run, extra_files=extra,

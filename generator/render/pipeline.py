@@ -316,6 +316,10 @@ def write_output(files: dict[str, str], out_dir: Path, *, check: bool = False, d
     or ``dry_run`` only compare them with what is there."""
     if not (check or dry_run):
         writer.recover(out_dir)  # a run killed during its swap is rolled back first
+    elif writer.staging_folders(out_dir):
+        # Half swapped, the folder may match the spec file by file and still not be one output.
+        raise UsageError(f"{out_dir}: an iamforge generate was interrupted here; run generate without "
+                         f"{'--check' if check else '--dry-run'} to finish or undo it")
     plan = writer.plan(files, out_dir)
     result = GenerateResult(
         out_dir=out_dir,

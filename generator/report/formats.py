@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -229,21 +229,15 @@ def write_report(text: str, output: str, option: str = "--output") -> None:
     if target.is_symlink() or (target.exists() and not target.is_file()):
         raise UsageError(f"{option} {output}: exists and is not a regular file (a link, a device or a pipe); "
                          "give a file name")
-    tmp: Path | None = None
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(8)}.tmp")
     try:
-        fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        tmp = Path(name)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+    except OSError as exc:
+        raise UsageError(f"{option} {output}: cannot write: {exc.strerror or exc}") from exc
+    try:
         with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as out:
             out.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())
         tmp.replace(target)
     except OSError as exc:
-        if tmp is not None:
-            tmp.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise UsageError(f"{option} {output}: cannot write: {exc.strerror or exc}") from exc
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

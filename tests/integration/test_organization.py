@@ -67,6 +67,19 @@ def test_the_security_account_runs_the_organisation_analyzer(out: Path) -> None:
         assert ('type          = "ORGANIZATION"' in text) == (stack == "security"), stack
 
 
+def test_check_on_a_half_swapped_organisation_output_says_so(out: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from generator.errors import UsageError
+
+    copy = tmp_path / "estate"
+    shutil.copytree(out, copy)
+    assert api.generate(EXAMPLE, copy, check=True).result.up_to_date
+    (tmp_path / ".estate.iamforge-killed").mkdir()  # a staging folder a killed run left
+    with pytest.raises(UsageError, match="interrupted"):
+        api.generate(EXAMPLE, copy, check=True)
+
+
 def test_stacks_json_lists_every_stack_in_waves(out: Path) -> None:
     waves = json.loads((out / "stacks.json").read_text(encoding="utf-8"))["waves"]
     assert [p.split("/")[1] for wave in waves for p in wave] == ["log-archive", "management", "security", "acme",
