@@ -150,7 +150,7 @@ def expected_output(spec_path: str | Path, out_dir: str | Path, today: date | No
     given ``--spec``, so that no hand-edited manifest can vouch for hand-edited files.
 
     The spec must validate (a SpecError carries the findings otherwise); the layout is the one
-    the output has. ``imports.tf`` of ``generate --adopt`` cannot be rebuilt without the
+    the output has. An organisation spec gives every stack of its output. ``imports.tf`` of ``generate --adopt`` cannot be rebuilt without the
     account's details: it is taken at the manifest's word (it only adopts resources the
     generated code declares).
     """
@@ -159,6 +159,13 @@ def expected_output(spec_path: str | Path, out_dir: str | Path, today: date | No
     from generator.tools.deploy import output_root
 
     root = output_root(out_dir)
+    if _is_organization(spec_path):
+        from generator.org.render import render_organization
+
+        org, findings = check_organization(spec_path, today)
+        if org is None or at_or_above(findings, Severity.ERROR):
+            raise SpecError([f for f in findings if at_or_above([f], Severity.ERROR)] or findings)
+        return {rel: sha256(text) for rel, text in render_organization(org).items() if rel != MANIFEST}
     spec, findings = load(spec_path)
     if spec is not None:
         from generator.policies import build

@@ -56,7 +56,7 @@ def output_root(folder: str | Path) -> Path:
 
 
 def require_generated(out_dir: str | Path, plan_file: str | Path | None = None,
-                      expected: Mapping[str, str] | None = None) -> None:
+                      expected: Mapping[str, str] | None = None, whole_output: bool = False) -> None:
     """Refuse to run on a folder with no Terraform, or on anything terraform would read there
     that iamforge did not generate.
 
@@ -72,10 +72,13 @@ def require_generated(out_dir: str | Path, plan_file: str | Path | None = None,
     refused; other folders without one are the user's own Terraform and are run as they are.
     """
     from generator.render.integrity import foreign_terraform, plan_config_problems
-    from generator.render.writer import edited_files, recorded_files, staging_folders
+    from generator.render.writer import MANIFEST, edited_files, recorded_files, staging_folders
 
     folder = Path(out_dir)
-    if not folder.is_dir() or not any(folder.glob("*.tf")):
+    # ``whole_output`` (scan): the top of a stacks or organisation output, which holds no *.tf
+    # itself, is checked and scanned whole.
+    whole = whole_output and (folder / MANIFEST).is_file()
+    if not folder.is_dir() or not (whole or any(folder.glob("*.tf"))):
         raise UsageError(f"{folder}: no Terraform here; run `iamforge generate SPEC -o {folder}` first")
     root = output_root(folder)
     layout = "" if root == folder else " --layout stacks"
@@ -188,5 +191,5 @@ def destroy(
 
 def scan(out_dir: str | Path, *, skip_checks: Sequence[str] = (), expected: Mapping[str, str] | None = None) -> Report:
     """checkov on ``out_dir``, as iamforge findings (failed checks; skipped ones suppressed)."""
-    require_generated(out_dir, expected=expected)
+    require_generated(out_dir, expected=expected, whole_output=True)
     return checkov.scan(out_dir, skip_checks=skip_checks)

@@ -80,6 +80,33 @@ def test_check_on_a_half_swapped_organisation_output_says_so(out: Path, tmp_path
         api.generate(EXAMPLE, copy, check=True)
 
 
+def test_spec_holds_a_stack_to_what_the_organisation_spec_generates(out: Path, tmp_path: Path) -> None:
+    """``plan/apply/scan --spec organization.yaml`` on one stack: the whole output is rebuilt in
+    memory from the organisation spec, so an edit the manifest was made to vouch for is refused."""
+    import shutil
+
+    from generator.errors import UsageError
+    from generator.render.writer import MANIFEST, sha256
+    from generator.tools.deploy import require_generated
+
+    copy = tmp_path / "estate"
+    shutil.copytree(out, copy)
+    stack = copy / "stacks" / "acme"
+    require_generated(stack, expected=api.expected_output(EXAMPLE, stack))
+    main = stack / "main.tf"
+    main.write_text(main.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    manifest = json.loads((copy / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["stacks/acme/main.tf"] = sha256(main.read_text(encoding="utf-8"))
+    (copy / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    require_generated(stack)  # the edited manifest alone is fooled
+    with pytest.raises(UsageError, match="stacks/acme/main.tf is not what the spec generates"):
+        require_generated(stack, expected=api.expected_output(EXAMPLE, stack))
+    # A member's own account spec does not generate the organisation's stacks.
+    with pytest.raises(UsageError, match="is not what the spec generates"):
+        require_generated(copy / "stacks" / "security",
+                          expected=api.expected_output(REPO / "examples" / "organization" / "security.yaml", stack))
+
+
 def test_stacks_json_lists_every_stack_in_waves(out: Path) -> None:
     waves = json.loads((out / "stacks.json").read_text(encoding="utf-8"))["waves"]
     assert [p.split("/")[1] for wave in waves for p in wave] == ["log-archive", "management", "security", "acme",

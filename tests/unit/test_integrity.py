@@ -259,3 +259,19 @@ def test_init_never_creates_a_file_through_a_dangling_link(tmp_path: Path) -> No
     with pytest.raises(UsageError, match="not a regular file"):
         api.init(link, force=True)
     assert not (tmp_path / "elsewhere.yaml").exists()
+
+
+def test_scan_takes_the_top_of_a_stacks_output_whole_and_plan_does_not(tmp_path: Path) -> None:
+    """``iamforge scan -o OUT`` on a stacks (or organisation) output: its top holds no *.tf but
+    the manifest, and it is checked and scanned whole; terraform itself needs a stack folder."""
+    out = tmp_path / "stacks"
+    assert api.generate(EXAMPLES / "acme.yaml", out, layout="stacks").written
+    assert not list(out.glob("*.tf"))
+    require_generated(out, whole_output=True)
+    require_generated(out, whole_output=True, expected=api.expected_output(EXAMPLES / "acme.yaml", out))
+    refused(out, "no Terraform here")
+    main = out / "stacks" / "finance" / "main.tf"
+    main.write_text(main.read_text() + "# edited\n")
+    refused(out, "stacks/finance/main.tf changed since iamforge generated it", whole_output=True)
+    (tmp_path / "empty").mkdir()
+    refused(tmp_path / "empty", "no Terraform here", whole_output=True)

@@ -13,6 +13,7 @@ from generator.cli import main
 CI = Path(__file__).resolve().parents[2] / "examples" / "ci"
 WORKFLOW = CI / "iamforge.yml"
 STACKS_WORKFLOW = CI / "iamforge-stacks.yml"
+ORG_WORKFLOW = CI / "iamforge-organization.yml"
 
 
 def iamforge_calls(workflow: Path = WORKFLOW) -> list[list[str]]:
@@ -21,13 +22,15 @@ def iamforge_calls(workflow: Path = WORKFLOW) -> list[list[str]]:
     for job in doc["jobs"].values():
         for step in job["steps"]:
             for line in str(step.get("run", "")).splitlines():
-                words = shlex.split(line.split(">")[0])
+                words = shlex.split(line.split(">")[0].replace(";", " "))
+                if words[:2] in (["if", "iamforge"], ["then", "iamforge"]):  # a call inside a shell test
+                    words = words[1:]
                 if words[:1] == ["iamforge"]:
-                    calls.append(words[1:])
+                    calls.append([w for w in words[1:] if w not in ("&&", "then")])
     return calls
 
 
-@pytest.mark.parametrize("workflow", [WORKFLOW, STACKS_WORKFLOW], ids=lambda p: p.name)
+@pytest.mark.parametrize("workflow", [WORKFLOW, STACKS_WORKFLOW, ORG_WORKFLOW], ids=lambda p: p.name)
 def test_workflow_uses_real_commands_and_options(workflow: Path) -> None:
     calls = iamforge_calls(workflow)
     assert {c[0] for c in calls} >= {"validate", "generate", "scan", "plan", "apply"}
@@ -87,3 +90,40 @@ def test_the_applied_plan_is_the_reviewed_one() -> None:
     assert uploaded[0]["with"]["name"] == downloaded[0]["with"]["name"]
     # pull-request plans are read-only too
     assert "--no-lock" in " ".join(s.get("run", "") for s in jobs["plan"]["steps"])
+
+
+def test_organisation_workflow_applies_every_possible_wave_in_order_with_bounded_retried_matrices() -> None:
+    """One apply job per wave iamforge can write (stacks.json), each after the one before, a matrix
+    of that wave's stacks, at most four at a time, each stack planned and applied with retries."""
+    from generator.org.render import ARCHIVE_WAVE, WAVE_OF
+
+    jobs = yaml.safe_load(ORG_WORKFLOW.read_text(encoding="utf-8"))["jobs"]
+    possible = len({ARCHIVE_WAVE, 1, *WAVE_OF.values()})  # 1: the management stack's wave
+    waves = sorted(j for j in jobs if j.startswith("apply-wave-"))
+    assert waves == [f"apply-wave-{n}" for n in range(1, possible + 1)]
+    guard = " ".join(s.get("run", "") for s in jobs["validate"]["steps"])
+    assert f'-gt {possible} ]' in guard and "stacks.json" in guard
+    for n, name in enumerate(waves, 1):
+        job = jobs[name]
+        assert f"wave{n}" in jobs["validate"]["outputs"]
+        assert job["strategy"]["matrix"]["stack"] == f"${{{{ fromJSON(needs.validate.outputs.wave{n}) }}}}"
+        assert job["strategy"]["max-parallel"] <= 4 and job["strategy"]["fail-fast"] is False
+        assert job["environment"] == "production" and "refs/heads/main" in job["if"]
+        if n > 1:
+            assert f"apply-wave-{n - 1}" in job["needs"] and "!failure()" in job["if"]
+        run = " ".join(s.get("run", "") for s in job["steps"])
+        assert "for attempt in" in run and "--plan-file" in run
+    assert {c[c.index("-o") + 1] for c in iamforge_calls(ORG_WORKFLOW) if c[0] in ("plan", "apply")} == {
+        "$OUT/stacks/management", "$OUT/stacks/$STACK"}
+
+
+def test_organisation_workflow_never_assumes_the_deploy_role_for_a_pull_request() -> None:
+    """Member stacks assume the deploy role (an administrator in the member): a pull request's
+    run plans only the management stack, with the read-only role."""
+    jobs = yaml.safe_load(ORG_WORKFLOW.read_text(encoding="utf-8"))["jobs"]
+    on_pr = [j for j in jobs.values() if "pull_request" in str(j.get("if", ""))]
+    assert on_pr and all("stacks/management" in " ".join(s.get("run", "") for s in j["steps"]) for j in on_pr)
+    for job in on_pr:
+        roles = [s["with"]["role-to-assume"] for s in job["steps"] if "configure-aws-credentials" in s.get("uses", "")]
+        assert roles == ["${{ vars.IAMFORGE_ORG_PLAN_ROLE_ARN }}"]
+    assert all("$STACK" not in " ".join(s.get("run", "") for s in j["steps"]) for j in on_pr)
