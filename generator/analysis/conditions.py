@@ -406,3 +406,44 @@ def always_true(conditions: tuple[Condition, ...], as_of: date | datetime | floa
         return True
     instant = as_of if isinstance(as_of, float) else as_of_instant(as_of)
     return all(_holds_always(c, instant) for c in conditions)
+
+
+def decide(conditions: tuple[Condition, ...], facts: dict[str, str | None]) -> bool | None:
+    """Whether a statement's ``conditions`` hold for a request of which only ``facts`` are known
+    (lower-case key -> single value, or None for a key the request does not carry): True when
+    every condition holds, False when one fails, None when one cannot be decided from the facts
+    (a key not among them, a set qualifier, an operator outside String, ARN, Bool and Null)."""
+    verdict: bool | None = True
+    for cond in conditions:
+        held = _holds(cond, facts)
+        if held is False:
+            return False
+        if held is None:
+            verdict = None
+    return verdict
+
+
+def _holds(cond: Condition, facts: dict[str, str | None]) -> bool | None:
+    if cond.qualifier or cond.key_lower not in facts:
+        return None
+    value = facts[cond.key_lower]
+    family = operator_family(cond.operator)
+    if family == "Null":
+        wanted = {v.strip().lower() for v in cond.values}
+        return (value is None) in ({True} if wanted == {"true"} else {False} if wanted == {"false"} else set())
+    if value is None:
+        # A key the request lacks: IfExists holds; a negated operator holds; any other fails.
+        return cond.if_exists or cond.negated
+    if family == "Bool":
+        matched = any(v.strip().lower() == value.lower() for v in cond.values)
+    elif family in ("String", "ARN"):
+        base = cond.base
+        if base in PATTERN_OPERATORS:
+            matched = any(glob_match(v, value) for v in cond.values)
+        elif "IgnoreCase" in base:
+            matched = any(v.lower() == value.lower() for v in cond.values)
+        else:
+            matched = value in cond.values
+    else:
+        return None
+    return not matched if cond.negated else matched

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from generator.analysis.guardrails import MemberScope
 from generator.findings import Finding
 from generator.org.model import Organization
 from generator.rules import suppress
@@ -21,6 +22,18 @@ class OrgContext:
     spec: Any = None
     documents: list = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+
+
+def member_scope(org: Organization, key: str) -> MemberScope:
+    """The organisation as the rules of member ``key``'s account spec see it."""
+    from generator.analysis.document import normalize
+
+    def reaching(kind: str) -> tuple[tuple[str, Any], ...]:
+        return tuple((a.policy, normalize(org.policies[a.policy].document)) for a in org.effective(key, kind)
+                     if a.policy in org.policies)
+
+    accounts = frozenset({org.management_id, *(m.id for m in org.accounts.values())})
+    return MemberScope(org.id, key, accounts, reaching("scp"), reaching("rcp"))
 
 
 def rcp_as_boundary(document: Any) -> Any:
@@ -57,7 +70,7 @@ def validate_organization(org: Organization, today: date | None = None) -> list[
         line, column = org.mark(f.path)
         found.append(f.with_location(org.file, line, column))
     found += grammar_findings(org)
-    for member in org.accounts.values():
+    for key, member in org.accounts.items():
         if member.spec is not None:
-            found += validate_spec(member.spec, today=today)
+            found += validate_spec(member.spec, today=today, organization=member_scope(org, key))
     return sorted(found, key=lambda f: f.sort_key)

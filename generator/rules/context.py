@@ -132,6 +132,9 @@ class Context:
         ``--as-of`` is for exception expiry; it must not close a grant that is still live)."""
         return min(self.today, suppress.today())
     findings: list[Finding] = field(default_factory=list)  # for "post" rules
+    # A member account's spec validated within its organisation: the SCPs and RCPs that reach
+    # it (generator.analysis.guardrails.MemberScope); None for an account spec on its own.
+    organization: Any = None
     # Documents by kind, then grouped by content: identical documents (every role's ABAC
     # policy, the MFA trust of many roles) are checked once and reported for each.
     _by_content: dict[str, list[list[DocView]]] = field(default_factory=dict, repr=False)

@@ -117,13 +117,16 @@ def _findings_by_rule(ctx: Context, rules: list[Rule]) -> list[list[Finding]]:
 
 
 @gc_paused
-def validate_spec(spec: Spec, today: date | None = None, policies: Any = None) -> list[Finding]:
+def validate_spec(spec: Spec, today: date | None = None, policies: Any = None,
+                  organization: Any = None) -> list[Finding]:
     """Run every spec rule on ``spec`` and return located, sorted findings.
 
     Args:
         spec: A loaded spec (``generator.spec.load_spec``).
         today: The date exceptions are checked against (tests pin it).
         policies: The built ``PolicySet``; built with ``generator.policies.build`` when omitted.
+        organization: A member account's ``MemberScope`` (generator.analysis.guardrails): the
+            organisation rules of its spec (ORG-009, ORG-010) run with it.
 
     Returns:
         Findings with file/line/column from the spec's marks; findings covered by a live
@@ -133,7 +136,9 @@ def validate_spec(spec: Spec, today: date | None = None, policies: Any = None) -
         from generator.policies import build
 
         policies = build(spec)
-    return validate_context(spec_context(spec, policies, today))
+    ctx = spec_context(spec, policies, today)
+    ctx.organization = organization
+    return validate_context(ctx)
 
 
 def validate_context(ctx: Context) -> list[Finding]:

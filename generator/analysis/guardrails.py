@@ -1,0 +1,56 @@
+"""What an organisation's SCPs and RCPs certainly deny, for the rules of a member's account spec.
+
+A member account's spec is validated with a :class:`MemberScope`: the organisation's accounts
+and the SCPs and RCPs that reach that account (the root's, its OUs', its own). A Deny statement
+*certainly* applies to a request when its action matches, its resources cover the request's and
+every condition holds on what is known of the request (:func:`generator.analysis.conditions.decide`);
+a condition that cannot be decided (the requested Region, a tag) never makes a denial certain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.analysis.arn import covers, glob_match
+from generator.analysis.conditions import decide
+from generator.analysis.document import Policy, Statement
+
+
+@dataclass(frozen=True)
+class MemberScope:
+    """The organisation as a member account's rules see it."""
+
+    org_id: str
+    account: str  # the member's key in the organisation spec
+    accounts: frozenset[str]  # every account id of the organisation, the management account's included
+    scps: tuple[tuple[str, Policy], ...] = ()  # (policy key, normalized document), root first
+    rcps: tuple[tuple[str, Policy], ...] = ()
+
+
+def _action_matches(stmt: Statement, action: str) -> bool:
+    hit = any(glob_match(p.lower(), action.lower()) for p in stmt.actions)
+    return hit != stmt.not_action
+
+
+def certain_denial(policies: tuple[tuple[str, Policy], ...], action: str, resources: tuple[str, ...],
+                   facts: dict[str, str | None]) -> tuple[str, Statement] | None:
+    """The first (policy key, statement) that certainly denies ``action`` on every one of
+    ``resources`` for a request carrying ``facts``; None when none does."""
+    for key, policy in policies:
+        for stmt in policy.statements:
+            if stmt.effect != "Deny" or stmt.not_resource or not _action_matches(stmt, action):
+                continue
+            if not all(any(r == "*" or covers(r, want) for r in stmt.resources) for want in resources):
+                continue
+            if decide(stmt.conditions, facts) is True:
+                return key, stmt
+    return None
+
+
+def principal_facts(principal_arn: str) -> dict[str, str | None]:
+    """What is known of every request a role or user of the member makes: who makes it."""
+    return {"aws:principalarn": principal_arn, "aws:principalisawsservice": "false"}
+
+
+def outsider_facts(account: str) -> dict[str, str | None]:
+    """What is known of a request by a principal of ``account``, outside the organisation."""
+    return {"aws:principalorgid": None, "aws:principalaccount": account, "aws:principalisawsservice": "false"}
