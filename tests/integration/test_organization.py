@@ -206,6 +206,14 @@ def test_organisation_and_member_stacks_apply_and_replan_empty(
     assert scps == {"FullAWSAccess", "iamforge-deny-large-instances"}  # AWS's stays attached: ORG-002 counts it
     rcps = {p["Name"] for p in org.list_policies(Filter="RESOURCE_CONTROL_POLICY")["Policies"]}
     assert {"iamforge-rcp-identity-perimeter", "iamforge-rcp-enforce-tls"} <= rcps
+    # What the semantic tests evaluate (Organization.policies) is what the stack deployed.
+    from generator.org import load_organization
+
+    built = {p.name: p.document for p in load_organization(spec).policies.values()}
+    deployed = {p["Name"]: json.loads(org.describe_policy(PolicyId=p["Id"])["Policy"]["Content"])
+                for kind in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+                for p in org.list_policies(Filter=kind)["Policies"] if p["Name"].startswith("iamforge-")}
+    assert deployed == built
     admins = org.list_delegated_administrators(ServicePrincipal="access-analyzer.amazonaws.com")["DelegatedAdministrators"]
     assert [a["Id"] for a in admins] == [ids["security"]]
 

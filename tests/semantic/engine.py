@@ -122,7 +122,10 @@ class Request:
     identity_policies: list[tuple[str, dict]] = field(default_factory=list)
     boundaries: list[tuple[str, dict]] = field(default_factory=list)
     resource_policy: dict | None = None
-    scps: list[tuple[str, dict]] = field(default_factory=list)
+    # AWS Organizations: one (org identifier, [(name, document)]) per level from the root down to
+    # the account (the root, each OU, the account); at every level some SCP (RCP) must allow.
+    scp_levels: list[tuple[str, list[tuple[str, dict]]]] = field(default_factory=list)
+    rcp_levels: list[tuple[str, list[tuple[str, dict]]]] = field(default_factory=list)
     context: dict[str, str | list[str]] = field(default_factory=dict)
     catalogue_gaps: tuple[str, ...] = ()
 
@@ -139,9 +142,10 @@ class Request:
             out["permissionBoundaries"] = [{"name": n, "policy": p} for n, p in self.boundaries]
         if self.resource_policy is not None:
             out["resourcePolicy"] = self.resource_policy
-        if self.scps:
-            out["serviceControlPolicies"] = [
-                {"orgIdentifier": "account", "policies": [{"name": n, "policy": p} for n, p in self.scps]}]
+        for key, levels in (("serviceControlPolicies", self.scp_levels), ("resourceControlPolicies", self.rcp_levels)):
+            if levels:
+                out[key] = [{"orgIdentifier": ident, "policies": [{"name": n, "policy": p} for n, p in policies]}
+                            for ident, policies in levels]
         if self.catalogue_gaps:
             out["catalogueGaps"] = list(self.catalogue_gaps)
         return out

@@ -183,7 +183,8 @@ class Builders:
             issuer = provider or f"arn:aws:iam::{d.account}:oidc-provider/token.actions.githubusercontent.com"
             return Request(principal=issuer, action=action, resource=r.arn, resource_account=d.account,
                            resource_policy=r.trust, catalogue_gaps=(GITHUB_SUB, GITHUB_AUD),
-                           context={GITHUB_SUB: sub, GITHUB_AUD: aud, "aws:FederatedProvider": issuer})
+                           context={GITHUB_SUB: sub, GITHUB_AUD: aud, "aws:FederatedProvider": issuer,
+                                    "aws:SecureTransport": "true"})  # STS takes HTTPS only
         return build
 
     def service_assumes(self, role: str, service: str, context: dict | None = None):

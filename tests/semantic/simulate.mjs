@@ -5,6 +5,7 @@
 //   { principal, action, resource, resourceAccount,
 //     identityPolicies: [{name, policy}], permissionBoundaries: [{name, policy}] (optional),
 //     resourcePolicy (optional), serviceControlPolicies: [{orgIdentifier, policies: [{name, policy}]}] (optional),
+//     resourceControlPolicies: the same shape (optional),
 //     context: {key: string | string[]},
 //     catalogueGaps: [key, ...] (optional: see "Context keys" below) }
 // stdout: a JSON array of results, one per request, in order
@@ -42,6 +43,11 @@ import {
 // runUnsafeSimulation loads the resource policy without a name and then reads the name (a
 // TypeError in this version): a ValidatedPolicy carries the name through, so it is handed that.
 import { createValidatedPolicy, validateResourcePolicy } from '@cloud-copilot/iam-policy'
+
+const RCP_FULL_AWS_ACCESS = {
+  name: 'arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess',
+  policy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] }
+}
 
 function simulation(req) {
   const sim = {
@@ -124,6 +130,12 @@ async function one(req) {
     sim.resourcePolicy = createValidatedPolicy(sim.resourcePolicy, validateResourcePolicy, { name: 'ResourcePolicy' })
   }
   result.evaluation = 'unsafe'
+  // runSimulation puts AWS's RCPFullAWSAccess at every RCP level (and refuses it given);
+  // runUnsafeSimulation does not, so every level would deny implicitly: it is added here.
+  sim.resourceControlPolicies = sim.resourceControlPolicies.map((level) => ({
+    orgIdentifier: level.orgIdentifier,
+    policies: [RCP_FULL_AWS_ACCESS, ...level.policies]
+  }))
   result.decision = runUnsafeSimulation(sim, { simulationMode: 'Strict' })
   return result
 }

@@ -7,6 +7,7 @@ fails here, by name, before any scenario passes or fails for the wrong reason.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from .engine import (
     ALLOWED,
@@ -31,6 +32,8 @@ TRUST = {
         "Condition": {"StringEquals": {GITHUB_AUD: "sts.amazonaws.com", GITHUB_SUB: "repo:org/app:ref:refs/heads/main"}},
     }],
 }
+TRUST_ANY_WEB_IDENTITY = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Principal": {"Federated": PROVIDER}, "Action": "sts:AssumeRoleWithWebIdentity"}]}
 KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/0b5e7a2c-0000-4000-8000-000000000001"
 KEY_POLICY = {
     "Version": "2012-10-17",
@@ -129,3 +132,27 @@ def test_one_result_per_request_in_order_and_errors_reported(engine) -> None:
                       web_identity("repo:evil/app:ref:refs/heads/main")])
     assert [r.decision for r in results] == [ALLOWED, None, IMPLICIT_DENY]
     assert results[1].error, results[1].describe()
+
+
+def test_rcps_decide_alike_in_the_validated_and_the_unsafe_evaluation(engine) -> None:
+    """An RCP level holds AWS's RCPFullAWSAccess beside the given RCPs in both evaluations (the
+    harness adds it where the engine's unsafe path does not): an RCP that does not apply leaves
+    the decision alone, one that does denies, whichever path a request takes."""
+    other_org = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Principal": "*", "Action": "sts:*", "Resource": "*",
+        "Condition": {"StringNotEqualsIfExists": {"aws:SourceOrgID": "o-a1b2c3d4e5"},
+                      "Bool": {"aws:PrincipalIsAWSService": "true"}}}]}
+    deny_all = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "sts:*",
+                                                        "Resource": "*"}]}
+    requests = []
+    for gaps in ((GITHUB_SUB, GITHUB_AUD), ()):
+        for rcp in (other_org, deny_all):
+            req = web_identity("repo:org/app:ref:refs/heads/main")
+            if not gaps:  # validated: the claims' keys are not sent
+                req = replace(req, context={"aws:FederatedProvider": PROVIDER},
+                              catalogue_gaps=(), resource_policy=TRUST_ANY_WEB_IDENTITY)
+            requests.append(replace(req, rcp_levels=[("r-root", [("rcp", rcp)])]))
+    unsafe_kept, unsafe_denied, validated_kept, validated_denied = engine(requests)
+    assert unsafe_kept.evaluation == "unsafe" and validated_kept.evaluation == "validated"
+    assert unsafe_kept.decision == validated_kept.decision == ALLOWED, (unsafe_kept.describe(), validated_kept.describe())
+    assert unsafe_denied.decision == validated_denied.decision == EXPLICIT_DENY
