@@ -430,7 +430,9 @@ def _holds(cond: Condition, facts: dict[str, str | None]) -> bool | None:
     family = operator_family(cond.operator)
     if family == "Null":
         wanted = {v.strip().lower() for v in cond.values}
-        return (value is None) in ({True} if wanted == {"true"} else {False} if wanted == {"false"} else set())
+        if wanted not in ({"true"}, {"false"}):
+            return None
+        return (value is None) == (wanted == {"true"})
     if value is None:
         # A key the request lacks: IfExists holds; a negated operator holds; any other fails.
         return cond.if_exists or cond.negated
