@@ -40,12 +40,13 @@ class MotoServer:
         self._proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 30.0) -> "MotoServer":
-        """Start the server (``python -m moto.server``, same interpreter) and wait until it answers."""
+        """Start the server (moto.server through tests/moto_gaps.py, which adds the SSO Admin
+        operations moto lacks; same interpreter) and wait until it answers."""
         # AWS managed policies (SecurityAudit, ...) exist in moto only when asked for.
         env = {**os.environ, "MOTO_ACCOUNT_ID": self.account_id, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
         with open(self.log_path, "wb") as log:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+                [sys.executable, str(Path(__file__).with_name("moto_gaps.py")), "-H", "127.0.0.1", "-p", str(self.port)],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
             )
         deadline = time.monotonic() + timeout

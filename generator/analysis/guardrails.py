@@ -24,6 +24,7 @@ class MemberScope:
     accounts: frozenset[str]  # every account id of the organisation, the management account's included
     scps: tuple[tuple[str, Policy], ...] = ()  # (policy key, normalized document), root first
     rcps: tuple[tuple[str, Policy], ...] = ()
+    identity_center: bool = False  # the organisation spec delivers permission sets (``identity_center:``)
 
 
 def _action_matches(stmt: Statement, action: str) -> bool:

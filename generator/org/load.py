@@ -15,7 +15,8 @@ from cerberus import errors as cerr
 from generator.errors import SpecError, UsageError
 from generator.findings import Finding, Severity
 from generator.org import schema as org_schema
-from generator.org.model import Attachment, Member, Organization, OrgPolicy, OrgTrail, Unit
+from generator.org.model import (Attachment, IdentityCenter, Member, Organization, OrgPolicy, OrgTrail,
+                                 PermissionSet, Unit, unit_chain)
 from generator.policies.guardrails import CATALOGUE, Params
 from generator.spec.check import SpecValidator, did_you_mean, leaves, schema_message
 from generator.spec.loader import Document, parse, path_from_parts, read_text
@@ -224,6 +225,60 @@ class _Builder:
         return OrgTrail(given["name"], given.get("bucket") or f"iamforge-org-trail-{archive.id}",
                         given["retention_days"], archive.key, path)
 
+    def identity_center(self, units: dict[str, Unit], accounts: dict[str, Member]) -> IdentityCenter | None:
+        """The permission sets of every member spec and their assignments (None without
+        ``organization.identity_center``)."""
+        given = self.org.get("identity_center")
+        if given is None:
+            return None
+        path = "organization.identity_center"
+        declared: dict[str, PermissionSet] = {}
+        abac: dict[str, str] = {}
+        for key, member in accounts.items():
+            if member.spec is None:
+                continue
+            for dept in member.spec.departments.values():
+                for role in dept.roles.values():
+                    if not role.permission_set:
+                        continue
+                    if role.name in declared:
+                        self.error(f"{member.path}.spec", f"permission set {role.name} is declared by the specs of "
+                                   f"both {declared[role.name].account} and {key}: a permission set is one for the "
+                                   "whole organisation; rename one of the roles")
+                        continue
+                    declared[role.name] = PermissionSet(role.name, key, role, dept, (key,))
+                    if role.abac is not None:
+                        abac[member.spec.tags.abac_key] = "${path:enterprise.department}"
+        by_id = {m.id: k for k, m in accounts.items()}
+        for name, a in given["assignments"].items():
+            apath = f"{path}.assignments.{name}"
+            if name not in declared:
+                self.error(apath, f"no member spec declares permission set {name!r} (a role with "
+                           "`permission_set: true`)" + _hint(name, list(declared), "permission sets"))
+                continue
+            targets = list(declared[name].targets)
+            for i, ref in enumerate(a.get("accounts") or []):
+                key = by_id.get(ref, ref)
+                if key not in accounts:
+                    where = ("the management account: it runs no iamforge account stack, so it has no boundary; "
+                             "keep people out of it" if ref == self.org["management_account"]["id"]
+                             else "not an account of the organisation" + _hint(ref, list(accounts), "member accounts"))
+                    self.error(f"{apath}.accounts[{i}]", f"{ref} is {where}")
+                    continue
+                targets.append(key)
+            for i, ou in enumerate(a.get("units") or []):
+                if ou not in units:
+                    self.error(f"{apath}.units[{i}]", f"OU {ou!r} is not declared under `units`"
+                               + _hint(ou, list(units), "declared OUs"))
+                    continue
+                targets += [k for k, m in accounts.items() if ou in unit_chain(units, m.ou)]
+            declared[name] = PermissionSet(name, declared[name].account, declared[name].role,
+                                           declared[name].department, tuple(dict.fromkeys(targets)), apath)
+        attributes = given.get("abac_attributes")
+        return IdentityCenter(given.get("region") or self.org["management_account"]["region"],
+                              dict(sorted((attributes if attributes is not None else abac).items())),
+                              attributes is not None, dict(sorted(declared.items())), path)
+
 
 def build(doc: Document, data: dict) -> tuple[Organization | None, list[Finding]]:
     """The Organization of a schema-valid document, or None with the reference findings."""
@@ -233,12 +288,14 @@ def build(doc: Document, data: dict) -> tuple[Organization | None, list[Finding]
     custom = b.custom()
     attachments, policies = b.attachments(units, accounts, custom)
     trail = b.trail(accounts)
+    identity_center = b.identity_center(units, accounts)
     if b.findings:
         return None, b.findings
     org = b.org
     return Organization(doc.file, org["id"], org["management_account"]["id"], org["management_account"]["region"],
                         org["deploy_role"], org["root_access"], list(org["allowed_regions"]), units, accounts,
-                        dict(sorted(policies.items())), attachments, doc, trail), []
+                        dict(sorted(policies.items())), attachments, doc, trail,
+                        identity_center), []
 
 
 def load_organization(path: str | Path) -> Organization:

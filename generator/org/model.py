@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.spec.loader import Document
-from generator.spec.model import Spec
+from generator.spec.model import Department, Role, Spec
 
 FULL_ACCESS = {"scp": "FullAWSAccess", "rcp": "RCPFullAWSAccess"}
 POLICY_TYPES = {"scp": "SERVICE_CONTROL_POLICY", "rcp": "RESOURCE_CONTROL_POLICY"}
@@ -19,6 +19,15 @@ class Unit:
     name: str
     parent: str | None
     path: str
+
+
+def unit_chain(units: dict[str, Unit], ou: str) -> list[str]:
+    """``ou`` and its ancestors among ``units``, innermost first (a cycle stops the walk)."""
+    chain: list[str] = []
+    while ou and ou in units and ou not in chain:
+        chain.append(ou)
+        ou = units[ou].parent or ""
+    return chain
 
 
 @dataclass(frozen=True)
@@ -84,6 +93,38 @@ class OrgTrail:
     path: str
 
 
+@dataclass(frozen=True)
+class PermissionSet:
+    """A member spec's ``permission_set`` role delivered through IAM Identity Center.
+
+    ``account`` is the key of the member whose spec declares it (always a target); ``targets``
+    are every account key it is assigned in, that one first; ``path`` is its entry under
+    ``organization.identity_center.assignments`` ('' when it has none)."""
+
+    name: str
+    account: str
+    role: Role = field(repr=False)
+    department: Department = field(repr=False)
+    targets: tuple[str, ...]
+    path: str = ""
+
+    @property
+    def group(self) -> str:
+        return self.department.identity_center_group or ""
+
+
+@dataclass(frozen=True)
+class IdentityCenter:
+    """``organization.identity_center``: the instance's Region, its attributes for access control
+    (``abac_given``: written in the spec rather than defaulted) and the permission sets."""
+
+    region: str
+    abac_attributes: dict[str, str]
+    abac_given: bool
+    permission_sets: dict[str, PermissionSet]
+    path: str = "organization.identity_center"
+
+
 @dataclass
 class Organization:
     """A loaded, reference-checked organisation spec."""
@@ -101,6 +142,7 @@ class Organization:
     attachments: list[Attachment]
     doc: Document = field(repr=False)
     trail: OrgTrail | None = None
+    identity_center: IdentityCenter | None = None
 
     def mark(self, path: str) -> tuple[int, int]:
         return self.doc.mark(path)
@@ -111,11 +153,7 @@ class Organization:
 
     def ou_chain(self, ou: str) -> list[str]:
         """``ou`` and its ancestors, innermost first."""
-        chain: list[str] = []
-        while ou and ou in self.units and ou not in chain:
-            chain.append(ou)
-            ou = self.units[ou].parent or ""
-        return chain
+        return unit_chain(self.units, ou)
 
     def effective(self, account: str, kind: str) -> list[Attachment]:
         """Every ``kind`` policy that applies to ``account``: the root's, its OUs', its own."""

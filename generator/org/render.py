@@ -20,7 +20,10 @@ from generator.render.context_logging import (ABORT_INCOMPLETE_UPLOAD_DAYS, KMS_
 from generator.render.suppressions import exception_skips, suppressions
 
 MANAGEMENT_STACK = "management"
+IDENTITY_CENTER_STACK = "identity-center"
 WAVE_OF = {"log-archive": 2, "security": 2, "workload": 3}
+# Permission sets name the boundaries the member stacks create: Identity Center comes last.
+IDENTITY_CENTER_WAVE = 4
 # The organisation trail's log archive goes first: CloudTrail checks the bucket policy on CreateTrail.
 ARCHIVE_WAVE = 0
 TRAIL_MODULE = "organization_trail"
@@ -99,10 +102,56 @@ def management_context(org: Organization) -> dict[str, Any]:
     }
 
 
+def identity_center_context(org: Organization) -> dict[str, Any]:
+    """The template context of the Identity Center stack: permission sets, their policies, the
+    groups and the assignments, as data the blueprint iterates."""
+    from generator.policies.identity_center import permission_set_policies, session_duration
+
+    idc = org.identity_center
+    assert idc is not None
+    built = {k: build(m.spec) for k, m in org.accounts.items() if m.spec is not None}
+    sets, managed, customer, assignments, rows = {}, {}, {}, {}, []
+    for name, ps in idc.permission_sets.items():
+        spec = org.accounts[ps.account].spec
+        assert spec is not None
+        p = permission_set_policies(spec, ps.role, built[ps.account])
+        sets[name] = {
+            "description": ps.role.description,
+            "session_duration": session_duration(ps.role),
+            "tags": dict(sorted(ps.role.tags.items())),
+            "inline_policy": Jsonencode(p.inline) if p.inline else None,
+            "boundary": {"name": p.boundary[0], "path": p.boundary[1]} if p.boundary else None,
+        }
+        for arn in p.aws_managed:
+            managed[f"{name}/{arn.rsplit('/', 1)[-1]}"] = {"permission_set": name, "arn": arn}
+        for pname, ppath in p.customer_managed:
+            customer[f"{name}/{ppath}{pname}"] = {"permission_set": name, "name": pname, "path": ppath}
+        for key in ps.targets:
+            assignments[f"{name}/{key}"] = {"permission_set": name, "group": ps.group,
+                                            "account_id": org.accounts[key].id}
+        rows.append({"name": name, "group": ps.group, "session": f"{ps.role.max_session_hours} h",
+                     "boundary": p.boundary[0] if p.boundary else "none", "targets": list(ps.targets)})
+    return {
+        "org_id": org.id,
+        "management_id": org.management_id,
+        "region": idc.region,
+        "permission_sets": sets,
+        "managed_policies": dict(sorted(managed.items())),
+        "customer_managed_policies": dict(sorted(customer.items())),
+        "assignments": dict(sorted(assignments.items())),
+        "groups": sorted({ps.group for ps in idc.permission_sets.values()}),
+        "abac_attributes": idc.abac_attributes,
+        "rows": rows,
+    }
+
+
 def waves(org: Organization) -> list[list[str]]:
-    """Stack folders in apply order: management, then log archive and security, then workloads;
-    with an organisation trail its log archive comes first, before the trail's management stack."""
+    """Stack folders in apply order: management, then log archive and security, then workloads,
+    then Identity Center; with an organisation trail its log archive comes first, before the
+    trail's management stack."""
     out: dict[int, list[str]] = {1: [f"stacks/{MANAGEMENT_STACK}"]}
+    if org.identity_center is not None:
+        out[IDENTITY_CENTER_WAVE] = [f"stacks/{IDENTITY_CENTER_STACK}"]
     archive = org.trail.archive if org.trail else None
     for key, member in org.accounts.items():
         if member.spec is not None:
@@ -139,12 +188,16 @@ def _member_files(org: Organization, key: str) -> dict[str, str]:
 def render_organization(org: Organization) -> dict[str, str]:
     """Every generated file of ``org`` (relative POSIX path -> text), manifest included."""
     spec_file = PurePosixPath(Path(org.file).as_posix()).name
-    if MANAGEMENT_STACK in org.accounts:
-        from generator.errors import UsageError
+    for stack in (MANAGEMENT_STACK, IDENTITY_CENTER_STACK):
+        if stack in org.accounts:
+            from generator.errors import UsageError
 
-        raise UsageError(f"account {MANAGEMENT_STACK!r} would share stacks/{MANAGEMENT_STACK}/ with the organisation "
-                         "stack: rename the account")
+            raise UsageError(f"account {stack!r} would share stacks/{stack}/ with the organisation's own stack: "
+                             "rename the account")
     files = render_unit(Unit("organization", f"stacks/{MANAGEMENT_STACK}", management_context(org)), spec_file)
+    if org.identity_center is not None:
+        files.update(render_unit(Unit("identity_center", f"stacks/{IDENTITY_CENTER_STACK}",
+                                      identity_center_context(org)), spec_file))
     for key, member in org.accounts.items():
         if member.spec is not None:
             files.update(_member_files(org, key))
@@ -152,6 +205,8 @@ def render_organization(org: Organization) -> dict[str, str]:
              "organization": org.id,
              "waves": waves(org),
              "stacks": [{"path": f"stacks/{MANAGEMENT_STACK}", "account_id": org.management_id, "role": None}]
+             + ([{"path": f"stacks/{IDENTITY_CENTER_STACK}", "account_id": org.management_id, "role": None}]
+                if org.identity_center is not None else [])
              + [{"path": f"stacks/{k}", "account_id": a.id, "role": org.deploy_role}
                 for k, a in org.accounts.items() if a.spec is not None]}
     files[STACKS_INDEX] = json.dumps(index, indent=2) + "\n"

@@ -19,6 +19,8 @@ POLICY_FILE = r"[^\x00-\x1f]{1,255}\.json"
 SPEC_FILE = r"[^\x00-\x1f]{1,255}\.ya?ml"
 OU_NAME = r"[\w .+=,@-]{1,128}"  # 1-128 characters (Organizations' OU name)
 PURPOSES = ("log-archive", "security", "workload")
+IDC_SOURCE = r"\$\{path:[^}\x00-\x1f]{1,256}\}"  # an identity-store attribute path
+ACCOUNT_REF = rf"(?:{KEY}|{ACCOUNT_ID})"
 TRAIL_NAME = r"[A-Za-z0-9][A-Za-z0-9._-]{2,127}"  # CloudTrail: 3-128, letters, digits, . _ -
 
 
@@ -119,6 +121,34 @@ ORG_SCHEMA: dict[str, Any] = {
                     # S3's lifecycle Days is a 32-bit integer.
                     "retention_days": {"type": "integer", "min": 1, "max": 2_147_483_647, "default": 365,
                                        **_meta("Days before log objects (and noncurrent versions) expire.")},
+                },
+            },
+            "identity_center": {
+                "type": "dict",
+                **_meta("IAM Identity Center: every member spec's `permission_set` roles become permission sets, "
+                        "assigned to their department's group, in stacks/identity-center (the last wave: the "
+                        "member stacks create the boundaries the permission sets name)."),
+                "schema": {
+                    "region": {"type": "string", "regex": REGION,
+                               **_meta("Region of the Identity Center instance (default: the management region).",
+                                       "us-east-1")},
+                    "abac_attributes": {
+                        "type": "dict", "keysrules": {"type": "string", "regex": schema.TAG_KEY_RE},
+                        "valuesrules": {"type": "string", "regex": IDC_SOURCE,
+                                        **_meta("Where the attribute comes from.", "${path:enterprise.department}")},
+                        **_meta("Attributes for access control: session tag key -> identity-store attribute. "
+                                "Default: each member spec's ABAC key from `${path:enterprise.department}`.")},
+                    "assignments": {
+                        "type": "dict", "default": {}, "keysrules": {"type": "string", "regex": IAM_NAME},
+                        **_meta("More targets of a permission set (by its name, `<department>-<role>`); it is "
+                                "always assigned in the account whose spec declares it."),
+                        "valuesrules": {"type": "dict", "schema": {
+                            "accounts": {"type": "list", "schema": {"type": "string", "regex": ACCOUNT_REF},
+                                         **_meta("Member accounts, by key or 12-digit id.")},
+                            "units": {"type": "list", "schema": {"type": "string", "regex": KEY},
+                                      **_meta("OUs by key: every account in them and in the OUs below.")},
+                        }},
+                    },
                 },
             },
             "guardrails": _attachments("SCPs"),

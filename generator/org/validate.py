@@ -33,7 +33,7 @@ def member_scope(org: Organization, key: str) -> MemberScope:
                      if a.policy in org.policies)
 
     accounts = frozenset({org.management_id, *(m.id for m in org.accounts.values())})
-    return MemberScope(org.id, key, accounts, reaching("scp"), reaching("rcp"))
+    return MemberScope(org.id, key, accounts, reaching("scp"), reaching("rcp"), org.identity_center is not None)
 
 
 def rcp_as_boundary(document: Any) -> Any:

@@ -184,6 +184,8 @@ class Role:
     boundary: str | None  # boundary key (the department's)
     # privileged roles only (``privileged:``): break_glass | apply | plan | onboarding; None for a department's
     privileged_kind: str | None = None
+    # also delivered as an IAM Identity Center permission set (``permission_set: true``)
+    permission_set: bool = False
 
 
 @dataclass
@@ -207,6 +209,7 @@ class Department:
     permissions: list[Grant]  # attached to the department group
     users: list[User]
     roles: dict[str, Role]
+    identity_center_group: str | None = None  # display name of its Identity Center group
 
 
 @dataclass

@@ -113,6 +113,7 @@ def build_model(doc: Document, data: dict) -> tuple[Spec | None, list[Finding]]:
             permissions=_grants(d.get("permissions", []), f"{dpath}.permissions"),
             users=users,
             roles=roles,
+            identity_center_group=(d.get("identity_center") or {}).get("group"),
         )
 
     aa = data["access_analyzer"]
@@ -189,6 +190,7 @@ def _role(r: dict, rkey: str, dkey: str, rpath: str, iam_path: str, base_tags: d
         can_create_roles=r["can_create_roles"],
         tags={**base_tags, **_stringify(r.get("tags", {}))},
         boundary=boundary,
+        permission_set=r.get("permission_set", False),
     )
 
 

@@ -17,6 +17,7 @@ ARN = r"arn:(aws|aws-cn|aws-us-gov):[a-z0-9-]*:[a-z0-9-]*:(\d{12}|aws)?:.+"
 ACTION = r"(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)"
 TAG_KEY_RE = r"[\w .:/=+\-@]{1,128}"
 TAG_VALUE_RE = r"[\w .:/=+\-@]{0,256}"
+IDC_GROUP = r"[^\x00-\x1f]{1,1024}"  # identity store DisplayName: 1-1,024 printable characters
 SID = r"[A-Za-z0-9]*"
 EMAIL = r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+"  # linear: no two parts can take the same characters
 BUCKET = r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"
@@ -180,6 +181,12 @@ ROLE = {
             False,
         ),
         "tags": {**TAGS_MAP, "meta": _d("Extra tags for this role.")},
+        "permission_set": _bool(
+            "Also deliver the role to people as an IAM Identity Center permission set (same permissions, ABAC, "
+            "managed policies, boundary and session length) when an organisation spec with `identity_center` "
+            "applies this spec; the department then names its Identity Center group.",
+            False,
+        ),
     },
 }
 
@@ -192,6 +199,16 @@ DEPARTMENT = {
         "users": _list("IAM users (console users; MFA enforced; no access keys).", {"type": "string", "regex": IAM_NAME, "maxlength": 64}),
         "permissions": _list("Identity policy statements of the department group (reach every user).", GRANT),
         "tags": {**TAGS_MAP, "meta": _d("Extra tags for every user and role of the department.")},
+        "identity_center": {
+            "type": "dict",
+            "schema": {
+                "group": _str("Display name of the department's group in the Identity Center identity store "
+                              "(synchronised from an external IdP, or created there).", required=True,
+                              regex=IDC_GROUP, example="Engineering"),
+            },
+            "meta": _d("The department's people in IAM Identity Center: its `permission_set` roles are assigned "
+                       "to this group."),
+        },
         "roles": {
             "type": "dict",
             "keysrules": {"type": "string", "regex": KEY_NAME},

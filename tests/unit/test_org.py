@@ -208,11 +208,12 @@ def test_render_is_deterministic(files: dict[str, str]) -> None:
 
 def test_one_root_module_per_account_stack_and_waves(files: dict[str, str]) -> None:
     stacks = sorted({p.split("/")[1] for p in files if p.startswith("stacks/")})
-    assert stacks == ["acme", "log-archive", "management", "sandbox", "security"]
+    assert stacks == ["acme", "identity-center", "log-archive", "management", "sandbox", "security"]
     index = json.loads(files["stacks.json"])
-    # The trail's log archive comes before the management stack that creates the trail.
+    # The trail's log archive comes before the management stack that creates the trail; Identity
+    # Center comes after the member stacks that create the boundaries its permission sets name.
     assert index["waves"] == [["stacks/log-archive"], ["stacks/management"], ["stacks/security"],
-                              ["stacks/acme", "stacks/sandbox"]]
+                              ["stacks/acme", "stacks/sandbox"], ["stacks/identity-center"]]
     for stack in stacks:
         assert f"stacks/{stack}/main.tf" in files and f"stacks/{stack}/versions.tf" in files
         assert "backend" not in files[f"stacks/{stack}/versions.tf"]

@@ -12,7 +12,7 @@ EXPECTED_FILES = ("README.md.jinja", "main.tf.jinja", "outputs.tf.jinja", "varia
 def test_every_blueprint_mirrors_the_standard_module_files() -> None:
     blueprints = catalogue()
     roots = {"root": ".", "stack_baseline": "stacks/baseline", "stack_department": "stacks/{department}",
-             "organization": "stacks/management"}
+             "organization": "stacks/management", "identity_center": "stacks/identity-center"}
     assert set(blueprints) == {
         *roots, "password_policy", "mfa", "boundaries", "departments", "roles", "access_analyzer", "cloudtrail",
         "privileged", "organization_trail",

@@ -13,7 +13,7 @@ from generator.rules.table import END, START, markdown_table
 REPO = Path(__file__).resolve().parents[2]
 RULES = registry.all_rules()
 IDS = [r.id for r in RULES]
-FAMILIES = {"SPEC", "POL", "PRV", "TRU", "TAG", "PB", "PWD", "MFA", "AA", "LOG", "CRED", "ACCT", "ORG"}
+FAMILIES = {"SPEC", "POL", "PRV", "TRU", "TAG", "PB", "PWD", "MFA", "AA", "LOG", "CRED", "ACCT", "ORG", "IDC"}
 
 
 def test_there_are_rules_in_every_family() -> None:

@@ -1,0 +1,1 @@
+"""IDC rules: people through IAM Identity Center (permission sets, assignments, ABAC attributes)."""

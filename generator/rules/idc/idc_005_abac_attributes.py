@@ -1,0 +1,37 @@
+"""IDC-005: the instance's attributes for access control carry every ABAC key."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from generator.findings import Finding
+from generator.rules.base import Rule
+
+
+class AbacAttributes(Rule):
+    id = "IDC-005"
+    title = "ABAC attribute missing for a permission set"
+    grade = "HIGH"
+    modes = frozenset({"organization"})
+    rationale = ("An ABAC policy compares resource tags with `${aws:PrincipalTag/<abac_key>}`. An IAM role "
+                 "carries that tag; an Identity Center session carries only the tags the instance's attributes "
+                 "for access control map from the person's attributes. Without the ABAC key among them, every "
+                 "ABAC statement of the permission set compares with nothing: its people reach none of their "
+                 "department's resources (and iamforge's department pin denies the session everything).")
+    remediation = ("Map the spec's `tags.abac_key` under `organization.identity_center.abac_attributes` (or leave "
+                   "`abac_attributes` out: iamforge then maps each ABAC key from `${path:enterprise.department}`).")
+    references = ("https://docs.aws.amazon.com/singlesignon/latest/userguide/attributesforaccesscontrol.html",
+                  "https://docs.aws.amazon.com/singlesignon/latest/userguide/configure-abac.html")
+
+    def check(self, ctx) -> Iterator[Finding]:
+        org = ctx.organization
+        idc = org.identity_center
+        if idc is None:
+            return
+        for ps in idc.permission_sets.values():
+            spec = org.accounts[ps.account].spec
+            key = spec.tags.abac_key
+            if ps.role.abac is not None and key not in idc.abac_attributes:
+                mapped = ", ".join(idc.abac_attributes) or "none"
+                yield self.finding(f"{idc.path}.abac_attributes" if idc.abac_given else idc.path,
+                                   f"permission set {ps.name} has ABAC on tag {key}, but the attributes for "
+                                   f"access control map no {key} (mapped: {mapped}): its sessions carry no such tag")
