@@ -1,0 +1,204 @@
+"""IAM Identity Center in an organisation spec: permission sets from the members' roles, their
+assignments, the refusals (with file and line) and what the Identity Center stack holds."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from generator import api
+from generator.cli import main
+from generator.org import load_organization
+from generator.org.render import identity_center_context, render_organization
+from generator.policies import build
+from generator.policies.identity_center import PIN_SID, managed_reference, permission_set_policies
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "organization" / "organization.yaml"
+
+ORG = """version: 1
+organization:
+  id: o-a1b2c3d4e5
+  management_account: {id: "999988887777"}
+  units:
+    workloads: {name: Workloads}
+    sandbox: {name: Sandbox, parent: workloads}
+  accounts:
+    app: {id: "111122223333", email: app@acme.example, ou: workloads, purpose: workload, spec: app.yaml}
+    box: {id: "444455556666", email: box@acme.example, ou: sandbox, purpose: workload, spec: box.yaml}
+  guardrails:
+    root: [deny-leave-organization]
+  resource_controls:
+    root: [rcp-identity-perimeter]
+  identity_center:
+    assignments:
+      engineering-developer: {units: [sandbox]}
+"""
+
+BOUNDARY = """boundaries:
+  engineering:
+    allow:
+      - actions: ["s3:GetObject", "s3:ListBucket"]
+        resources: ["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"]
+"""
+
+APP = """version: 1
+account:
+  id: "111122223333"
+  regions: [us-east-1]
+""" + BOUNDARY + """departments:
+  engineering:
+    tag_value: Engineering
+    owner: platform@acme.example
+    boundary: engineering
+    identity_center: {group: Engineering}
+    roles:
+      developer:
+        permission_set: true
+        max_session_hours: 4
+        trust:
+          aws_principals: ["arn:aws:iam::111122223333:root"]
+          require_mfa: true
+        abac:
+          actions: ["s3:GetObject"]
+        permissions:
+          - actions: ["s3:ListBucket"]
+            resources: ["arn:aws:s3:::acme-artifacts"]
+"""
+
+BOX = 'version: 1\naccount:\n  id: "444455556666"\n  regions: [us-east-1]\n' + BOUNDARY
+
+
+def estate(tmp_path: Path, org: str = ORG, app: str = APP, box: str = BOX) -> Path:
+    (tmp_path / "app.yaml").write_text(app, encoding="utf-8")
+    (tmp_path / "box.yaml").write_text(box, encoding="utf-8")
+    path = tmp_path / "org.yaml"
+    path.write_text(org, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def refused(path: Path, tmp_path: Path) -> str:
+    """``generate`` refuses the organisation: exit 1, nothing written, no traceback; its output."""
+    result = CliRunner().invoke(main, ["generate", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output
+    assert not (tmp_path / "out").exists()
+    assert "Traceback" not in result.output
+    return result.output
+
+
+# --- the refusals of "Done when" -----------------------------------------------------------------
+
+@pytest.mark.parametrize("actions", [['"*"'], ['"*:*"']])
+def test_a_permission_set_granting_everything_is_refused_with_its_line(tmp_path: Path, actions: list[str]) -> None:
+    app = APP.replace('          - actions: ["s3:ListBucket"]\n            resources: ["arn:aws:s3:::acme-artifacts"]',
+                      f'          - actions: [{", ".join(actions)}]\n            resources: ["*"]')
+    path = estate(tmp_path, app=app)
+    output = refused(path, tmp_path)
+    # PRV-002 (every action) or SCHEMA-007 (`*:*` is no action), at the role's permissions
+    line = line_of(tmp_path / "app.yaml", "- actions: [\"*")
+    assert any(f"{tmp_path / 'app.yaml'}:{n}:" in output for n in (line - 1, line)), output
+
+
+def test_a_thirteen_hour_session_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = estate(tmp_path, app=APP.replace("max_session_hours: 4", "max_session_hours: 13"))
+    output = refused(path, tmp_path)
+    assert f"{tmp_path / 'app.yaml'}:{line_of(tmp_path / 'app.yaml', 'max_session_hours')}:" in output
+
+
+@pytest.mark.parametrize("ref, needle", [("boxx", "did you mean 'box'"), ('"777788889999"', "not an account of"),
+                                         ('"999988887777"', "the management account")])
+def test_an_assignment_to_an_unknown_account_is_refused_with_its_line(tmp_path: Path, ref: str, needle: str) -> None:
+    org = ORG.replace("engineering-developer: {units: [sandbox]}", f"engineering-developer: {{accounts: [{ref}]}}")
+    path = estate(tmp_path, org=org)
+    output = refused(path, tmp_path)
+    assert f"{path}:{line_of(path, 'engineering-developer:')}:" in output
+    assert needle in output
+
+
+def test_an_assignment_of_an_undeclared_permission_set_or_to_an_unknown_ou_is_refused(tmp_path: Path) -> None:
+    org = ORG.replace("engineering-developer: {units: [sandbox]}",
+                      "engineering-developr: {units: [sandbox]}\n      engineering-developer: {units: [sandbx]}")
+    path = estate(tmp_path, org=org)
+    output = refused(path, tmp_path)
+    assert f"{path}:{line_of(path, 'engineering-developr')}:" in output and "did you mean 'engineering-developer'" in output
+    assert f"{path}:{line_of(path, 'units: [sandbx]')}:" in output and "OU 'sandbx'" in output
+
+
+def test_one_permission_set_name_declared_by_two_members_is_refused(tmp_path: Path) -> None:
+    box = APP.replace('"111122223333"', '"444455556666"')
+    path = estate(tmp_path, box=box)
+    assert "declared by the specs of both app and box" in refused(path, tmp_path)
+
+
+# --- what the stack holds -------------------------------------------------------------------------
+
+def test_assignments_expand_ous_and_start_with_the_declaring_account(tmp_path: Path) -> None:
+    org = load_organization(estate(tmp_path))
+    ps = org.identity_center.permission_sets["engineering-developer"]
+    assert (ps.account, ps.targets, ps.group) == ("app", ("app", "box"), "Engineering")
+    m = identity_center_context(org)
+    assert m["assignments"] == {
+        "engineering-developer/app": {"permission_set": "engineering-developer", "group": "Engineering",
+                                      "account_id": "111122223333"},
+        "engineering-developer/box": {"permission_set": "engineering-developer", "group": "Engineering",
+                                      "account_id": "444455556666"}}
+    assert m["permission_sets"]["engineering-developer"]["session_duration"] == "PT4H"
+    # Defaulted attributes for access control: the member's ABAC key from the department attribute.
+    assert m["abac_attributes"] == {"Department": "${path:enterprise.department}"}
+
+
+def test_the_inline_policy_is_the_roles_documents_merged_and_pinned_to_the_department(tmp_path: Path) -> None:
+    org = load_organization(estate(tmp_path))
+    spec = org.accounts["app"].spec
+    built = build(spec)
+    role = spec.departments["engineering"].roles["developer"]
+    p = permission_set_policies(spec, role, built)
+    parts = [s for part in ("permissions", "abac") for s in built.docs[f"role.engineering.developer.{part}"].document["Statement"]]
+    assert p.inline["Statement"][:-1] == parts
+    assert p.inline["Statement"][-1] == {"Sid": PIN_SID, "Effect": "Deny", "Action": ["*"], "Resource": ["*"],
+                                         "Condition": {"StringNotEquals": {"aws:PrincipalTag/Department": ["Engineering"]}}}
+    assert p.boundary == ("iamforge-boundary-engineering", "/iamforge/")
+    files = render_organization(org)
+    main_tf = files["stacks/identity-center/main.tf"]
+    assert 'source = ["$${path:enterprise.department}"]' in main_tf  # HCL keeps the ${...} literal
+    assert "aws_iam_role" not in main_tf
+
+
+def test_a_role_without_abac_gets_no_department_pin(tmp_path: Path) -> None:
+    app = APP.replace('        abac:\n          actions: ["s3:GetObject"]\n', "")
+    org = load_organization(estate(tmp_path, app=app))
+    spec = org.accounts["app"].spec
+    p = permission_set_policies(spec, spec.departments["engineering"].roles["developer"], build(spec))
+    assert PIN_SID not in json.dumps(p.inline)
+    assert identity_center_context(org)["abac_attributes"] == {}
+
+
+def test_managed_policy_references() -> None:
+    assert managed_reference("arn:aws:iam::aws:policy/job-function/ViewOnlyAccess") is None
+    assert managed_reference("arn:aws:iam::111122223333:policy/teams/readers") == ("readers", "/teams/")
+    assert managed_reference("arn:aws:iam::111122223333:policy/readers") == ("readers", "/")
+
+
+def test_the_example_organisation_gives_its_departments_permission_sets() -> None:
+    org = load_organization(EXAMPLE)
+    sets = org.identity_center.permission_sets
+    assert {k: (p.account, p.targets, p.group) for k, p in sets.items()} == {
+        "engineering-developer": ("acme", ("acme", "sandbox"), "Engineering"),
+        "finance-analyst": ("acme", ("acme",), "Finance")}
+    report = api.validate([EXAMPLE])
+    assert not [f for f in report.findings if f.severity.value != "info"]
+    assert {f.rule_id for f in report.findings if f.rule_id.startswith("IDC")} == {"IDC-006"}
+
+
+def test_no_identity_center_no_stack(tmp_path: Path) -> None:
+    org_text = ORG[: ORG.index("  identity_center:")]
+    app = APP.replace("        permission_set: true\n", "")
+    files = render_organization(load_organization(estate(tmp_path, org=org_text, app=app)))
+    assert not [p for p in files if p.startswith("stacks/identity-center/")]
+    assert "identity-center" not in files["stacks.json"]
