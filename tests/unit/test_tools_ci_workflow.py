@@ -95,10 +95,10 @@ def test_the_applied_plan_is_the_reviewed_one() -> None:
 def test_organisation_workflow_applies_every_possible_wave_in_order_with_bounded_retried_matrices() -> None:
     """One apply job per wave iamforge can write (stacks.json), each after the one before, a matrix
     of that wave's stacks, at most four at a time, each stack planned and applied with retries."""
-    from generator.org.render import ARCHIVE_WAVE, WAVE_OF
+    from generator.org.render import ARCHIVE_WAVE, IDENTITY_CENTER_WAVE, WAVE_OF
 
     jobs = yaml.safe_load(ORG_WORKFLOW.read_text(encoding="utf-8"))["jobs"]
-    possible = len({ARCHIVE_WAVE, 1, *WAVE_OF.values()})  # 1: the management stack's wave
+    possible = len({ARCHIVE_WAVE, 1, *WAVE_OF.values(), IDENTITY_CENTER_WAVE})  # 1: the management stack's wave
     waves = sorted(j for j in jobs if j.startswith("apply-wave-"))
     assert waves == [f"apply-wave-{n}" for n in range(1, possible + 1)]
     guard = " ".join(s.get("run", "") for s in jobs["validate"]["steps"])
