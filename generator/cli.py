@@ -479,6 +479,9 @@ def scan_cmd(out_dir: str, spec: str | None, fmt: str, output: str | None, fail_
 @click.option("--authorization-details", type=click.Path(dir_okay=False),
               help="JSON of `aws iam get-account-authorization-details`.")
 @click.option("--from-aws", is_flag=True, help="Fetch both with boto3 (AWS_PROFILE, AWS_ENDPOINT_URL honoured).")
+@click.option("--identity-center", "identity_center", metavar="FILE.json|aws",
+              help="Also judge IAM Identity Center's permission sets, as the roles they become in the account "
+                   "(`aws`: read them with boto3, from the management or delegated-administrator account).")
 @click.option("--as-of", type=click.DateTime(formats=["%Y-%m-%d"]), help="Judge ages at this date (default: now).")
 @click.option("--max-key-age", type=int, default=90, show_default=True, help="Days before an active key must be rotated.")
 @click.option("--max-unused", type=int, default=90, show_default=True,
@@ -486,8 +489,9 @@ def scan_cmd(out_dir: str, spec: str | None, fmt: str, output: str | None, fail_
 @click.option("--stale-days", type=int, default=90, show_default=True, help="Days without use before a role is stale.")
 @format_options
 @handle_errors
-def audit_cmd(credential_report: str | None, authorization_details: str | None, from_aws: bool, as_of: Any,
-              max_key_age: int, max_unused: int, stale_days: int, fmt: str, output: str | None, fail_on: str) -> None:
+def audit_cmd(credential_report: str | None, authorization_details: str | None, from_aws: bool,
+              identity_center: str | None, as_of: Any, max_key_age: int, max_unused: int, stale_days: int, fmt: str,
+              output: str | None, fail_on: str) -> None:
     """Audit an existing account: credential report and authorization details against the rules."""
     from generator import audit
     from generator.audit.report import render_text, write_report
@@ -495,7 +499,8 @@ def audit_cmd(credential_report: str | None, authorization_details: str | None, 
     opts = audit.options(as_of.date() if as_of else None, max_key_age, max_unused, stale_days)
     if from_aws and (credential_report or authorization_details):
         raise UsageError("--from-aws reads the account itself: leave out --credential-report/--authorization-details")
-    result = audit.audit_aws(opts=opts) if from_aws else audit.audit_files(credential_report, authorization_details, opts)
+    result = (audit.audit_aws(opts=opts, identity_center=identity_center) if from_aws
+              else audit.audit_files(credential_report, authorization_details, opts, identity_center))
     if fmt != "text":
         sys.exit(emit_report(result.findings, fmt, output, fail_on, result.files))
     write_report(render_text(neutralised(result.findings), neutralise(result.account_id), opts.as_of.date().isoformat(),
@@ -511,23 +516,43 @@ def audit_cmd(credential_report: str | None, authorization_details: str | None, 
 @click.option("--department-tag", default="Department", show_default=True, help="Principal tag naming the department.")
 @click.option("--region", "regions", multiple=True, default=("us-east-1",), show_default=True,
               help="account.regions of the draft (repeat; the first is the home region).")
+@click.option("--identity-center", "identity_center", metavar="FILE.json|aws",
+              help="Also read IAM Identity Center's permission sets and assignments (a JSON file, or `aws`: "
+                   "boto3 in the management or delegated-administrator account): each becomes a role with "
+                   "`permission_set: true` in its group's department.")
+@click.option("--save-identity-center", type=click.Path(dir_okay=False),
+              help="With --identity-center aws: also write what was read there, for `audit --identity-center`.")
 @click.option("--force", is_flag=True, help="Overwrite an existing --output file.")
 @handle_errors
 def import_cmd(authorization_details: str | None, from_aws: bool, output: str | None, department_tag: str,
-               regions: tuple[str, ...], force: bool) -> None:
+               regions: tuple[str, ...], identity_center: str | None, save_identity_center: str | None,
+               force: bool) -> None:
     """Write a draft v1 spec of an existing account; what it cannot express is kept as comments."""
     from generator import importer
     from generator.audit import load_details
     from generator.audit.report import write_report
 
-    if from_aws == bool(authorization_details):
-        raise UsageError("give exactly one of --authorization-details FILE.json and --from-aws")
-    if output and Path(output).exists() and not force:
-        raise UsageError(f"{output} exists; use --force to overwrite it")
+    if from_aws and authorization_details:
+        raise UsageError("give one of --authorization-details FILE.json and --from-aws, not both")
+    if not (from_aws or authorization_details or identity_center):
+        raise UsageError("give --authorization-details FILE.json, --from-aws or --identity-center FILE.json|aws")
+    if save_identity_center and identity_center != "aws":
+        raise UsageError("--save-identity-center goes with --identity-center aws")
+    for target in (output, save_identity_center):
+        if target and Path(target).exists() and not force:
+            raise UsageError(f"{target} exists; use --force to overwrite it")
+    records = None
+    if identity_center:
+        from generator.audit.identity_center import load_identity_center
+
+        records, raw = load_identity_center(identity_center)
+        if save_identity_center:
+            write_report(json.dumps(raw, indent=2, sort_keys=True, default=str) + "\n", save_identity_center)
     if from_aws:
-        text = importer.import_from_aws(department_tag=department_tag, regions=regions)
+        text = importer.import_from_aws(department_tag=department_tag, regions=regions, permission_sets=records)
     else:
-        text = importer.import_spec(load_details(authorization_details), department_tag, regions)
+        details = load_details(authorization_details) if authorization_details else None
+        text = importer.import_spec(details, department_tag, regions, permission_sets=records)
     write_report(text, output)
     warnings = sum(1 for line in text.splitlines() if line.lstrip().startswith(f"# NOTE: {importer.WARNING}"))
     if warnings:

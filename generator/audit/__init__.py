@@ -43,24 +43,48 @@ def load_details(path: str | Path) -> AccountDetails:
     return parse_details(data, str(path))
 
 
+def with_permission_sets(details: AccountDetails | None, identity_center: str, session: Any = None) -> AccountDetails:
+    """``details`` plus the roles IAM Identity Center provisions for its permission sets
+    (``identity_center``: ``aws`` or a JSON file, see generator.audit.identity_center): those
+    assigned in the details' account, judged with that account's customer managed policies and
+    boundaries; without details, each permission set in the first account it is assigned in.
+    A role the details already hold (Identity Center provisioned it) is kept as read."""
+    from generator.audit.identity_center import is_identity_center_role, load_identity_center, permission_set_name
+    from generator.audit.identity_center import provisioned_roles
+
+    records, _ = load_identity_center(identity_center, session)
+    if details is None:
+        details = AccountDetails("", {}, {}, {}, {}, "aws:identity-center" if identity_center == "aws"
+                                 else str(identity_center))
+    have = {permission_set_name(r.name) for r in details.roles.values() if is_identity_center_role(r)}
+    for role in provisioned_roles(records, details.account_id or None):
+        if permission_set_name(role.name) not in have:
+            details.roles[role.name] = role
+    return details
+
+
 def audit_files(credential_report: str | Path | None = None, authorization_details: str | Path | None = None,
-                opts: AuditOptions | None = None) -> AuditResult:
-    """Audit from files; at least one of the two must be given.
+                opts: AuditOptions | None = None, identity_center: str | None = None) -> AuditResult:
+    """Audit from files; at least one of them must be given. ``identity_center`` (a JSON file or
+    ``aws``) adds the permission sets as the roles they become (:func:`with_permission_sets`).
 
     Raises:
-        UsageError: when neither is given, a file is missing or it is not what it should be.
+        UsageError: when none is given, a file is missing or it is not what it should be.
     """
-    if credential_report is None and authorization_details is None:
-        raise UsageError("give --credential-report FILE.csv, --authorization-details FILE.json or --from-aws")
+    if credential_report is None and authorization_details is None and identity_center is None:
+        raise UsageError("give --credential-report FILE.csv, --authorization-details FILE.json, "
+                         "--identity-center FILE.json or --from-aws")
     opts = opts or options()
     rows = None
     if credential_report is not None:
         rows = parse_credential_report(read_text(credential_report, "a credential report CSV"), str(credential_report))
     details = load_details(authorization_details) if authorization_details is not None else None
+    if identity_center is not None:
+        details = with_permission_sets(details, identity_center)
     return run_audit(details, rows, opts, str(credential_report or ""))
 
 
-def audit_aws(session: Any = None, opts: AuditOptions | None = None) -> AuditResult:
+def audit_aws(session: Any = None, opts: AuditOptions | None = None, identity_center: str | None = None) -> AuditResult:
     """Fetch the credential report (generating it and waiting), the authorization details and the
     compute resources with their roles (Lambda functions, EC2 instances' profiles), then audit.
 
@@ -74,6 +98,8 @@ def audit_aws(session: Any = None, opts: AuditOptions | None = None) -> AuditRes
     details = parse_details(data, "aws")
     details.source = f"aws:{details.account_id or 'account'}"
     details.compute = compute_inventory(iam, details.account_id, session)
+    if identity_center is not None:
+        details = with_permission_sets(details, identity_center, session)
     rows = parse_credential_report(credential_report(iam), "aws credential report")
     return run_audit(details, rows, opts or options(), f"{details.source}:credential-report")
 

@@ -129,8 +129,11 @@ def _permissions(draft: Draft, details: AccountDetails, p: Principal, path: str)
 
 
 def draft_spec(details: AccountDetails, department_tag: str = "Department", regions: tuple[str, ...] = ("us-east-1",),
-               alias: str | None = None) -> Draft:
-    """Build the draft spec of ``details``."""
+               alias: str | None = None, permission_sets: list | None = None) -> Draft:
+    """Build the draft spec of ``details``; ``permission_sets`` (IAM Identity Center's records,
+    generator.audit.identity_center) become roles with ``permission_set: true``. Without them,
+    the roles Identity Center provisioned in the account are read back as such."""
+    from generator.audit.identity_center import is_identity_center_role, records_of_provisioned_roles
     account: dict[str, Any] = {"id": details.account_id or "000000000000"}
     if alias:
         account["alias"] = alias
@@ -142,13 +145,20 @@ def draft_spec(details: AccountDetails, department_tag: str = "Department", regi
         draft.note("account", "the account id was not found in the details: set it")
     known = _departments(details, department_tag)
     members: dict[str, list[Principal]] = {}
+    provisioned = [r for r in details.roles.values() if is_identity_center_role(r)]
+    if permission_sets is None:
+        permission_sets = records_of_provisioned_roles(provisioned)
     for p in (*details.users.values(), *details.roles.values()):
         if p.service_linked:
             draft.note("", f"service-linked role {p.name} is AWS's own; not imported")
             continue
+        if p in provisioned:
+            continue  # a permission set's role: imported from the permission set below
         members.setdefault(_department(p, department_tag, known) or UNASSIGNED, []).append(p)
     for dept in sorted(members):
         _add_department(draft, details, dept, known.get(dept, dept.capitalize()), members[dept])
+    for record in permission_sets:
+        _add_permission_set(draft, details, record, department_tag, known)
     for group in details.groups.values():
         if key_of(group.name) not in draft.data["departments"]:
             draft.note("departments", f"group {group.name} is not a department (spec groups are one per department); "
@@ -228,3 +238,74 @@ def _add_department(draft: Draft, details: AccountDetails, dept: str, tag_value:
     if roles:
         entry["roles"] = roles
     draft.data["departments"][dept] = entry
+
+
+def _add_permission_set(draft: Draft, details: AccountDetails, r: Any, tag: str, known: dict[str, str]) -> None:
+    """Permission set ``r`` as a role with ``permission_set: true`` in its department: from its
+    department tag, else its group's name, else a ``<department>-`` prefix of its name."""
+    account = draft.data["account"]["id"]
+    groups = r.groups()
+    value = r.tags.get(tag)
+    prefix = next((k for k in sorted({*known, *draft.data["departments"]}, key=len, reverse=True)
+                   if r.name.startswith(f"{k}-")), None)
+    dept = key_of(value) if value else key_of(groups[0]) if groups else prefix or UNASSIGNED
+    path = f"departments.{dept}"
+    named = groups[0] if groups and TAG_VALUE.fullmatch(groups[0]) else None
+    entry = draft.data["departments"].setdefault(dept, {"tag_value": value or known.get(dept) or named
+                                                        or dept.capitalize(), "owner": r.tags.get("Owner", "unknown")})
+    if groups:
+        entry.setdefault("identity_center", {"group": groups[0]})
+        for other in groups[1:]:
+            draft.note(path, f"permission set {r.name} is also assigned to group {other}; the department's group "
+                             f"is {entry['identity_center']['group']}")
+    else:
+        draft.note(path, f"permission set {r.name} is assigned to no group: set identity_center.group")
+    key = r.name[len(dept) + 1:] if r.name.startswith(f"{dept}-") else r.name
+    key = key_of(key)
+    rpath = f"{path}.roles.{key}"
+    roles = entry.setdefault("roles", {})
+    if key in roles:  # the same role as an IAM role too (people move over): one role, both deliveries
+        roles[key]["permission_set"] = True
+        draft.note(rpath, f"also permission set {r.name}: its permissions are the IAM role's as imported; "
+                          "compare them with the permission set's before generating")
+        return
+    body: dict[str, Any] = {"permission_set": True,
+                            "trust": {"aws_principals": [f"arn:aws:iam::{account}:root"], "require_mfa": True}}
+    if r.description:
+        body["description"] = r.description[:1000]
+    hours = r.session_hours
+    if hours is not None and 1 <= hours <= 12:
+        body["max_session_hours"] = hours
+    elif not r.session_duration:
+        draft.note(rpath, f"read from the role Identity Center provisioned for {r.name}: its session length and "
+                          "groups are the instance's (import with --identity-center to read them)")
+    else:
+        draft.note(rpath, f"session duration {r.session_duration} of {r.name} is not 1-12 whole hours; "
+                          "the default (1 hour) is used")
+    if r.inline:
+        grants, notes = translate_document(r.inline, f"permission set {r.name} inline policy")
+        grants = [g for g in grants if g.get("sid") != "DenySessionsOfOtherDepartments"]  # iamforge's own pin
+        for text in notes:
+            draft.note(rpath, text)
+        if grants:
+            body["permissions"] = grants
+    managed = list(r.managed) + [f"arn:aws:iam::{account}:policy{ppath}{pname}" for pname, ppath in r.customer]
+    if managed:
+        body["managed_policies"] = managed
+    for pname, ppath in r.customer:
+        draft.note(rpath, f"customer managed policy {ppath}{pname} must exist in every account the permission "
+                          "set is assigned in")
+    arn = r.boundary_arn(account)
+    if arn:
+        bkey = _boundary(draft, details, arn)
+        if bkey and entry.get("boundary") not in (None, bkey):
+            draft.note(rpath, f"permission set {r.name} has boundary {arn}; the department's is {entry['boundary']}")
+        elif bkey:
+            entry["boundary"] = bkey
+    elsewhere = [a for a in r.accounts() if a != account]
+    if elsewhere:
+        draft.note(rpath, f"permission set {r.name} is also assigned in {', '.join(elsewhere)}: list them in the "
+                          f"organisation spec, identity_center.assignments.{r.name}.accounts")
+    if r.name != f"{dept}-{key}":
+        draft.note(rpath, f"permission set {r.name} is generated as {dept}-{key}: rename one side before adopting it")
+    roles[key] = body

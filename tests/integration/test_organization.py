@@ -320,3 +320,39 @@ def test_identity_center_stack_applies_and_replans_empty(
     attrs = sso.describe_instance_access_control_attribute_configuration(InstanceArn=arn)
     assert attrs["InstanceAccessControlAttributeConfiguration"]["AccessControlAttributes"] == [
         {"Key": "Department", "Value": {"Source": ["${path:enterprise.department}"]}}]
+
+    # Read back by `iamforge import --identity-center aws` (what AWS holds, not the spec) and judged
+    # by `iamforge audit --identity-center aws`.
+    import yaml
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    monkey_env = {**server.terraform_env("us-east-1")}
+    runner = CliRunner(env=monkey_env)
+    saved = tmp_path / "instance.json"
+    result = runner.invoke(main, ["import", "--identity-center", "aws", "--save-identity-center", str(saved),
+                                  "-o", str(tmp_path / "draft.yaml")])
+    assert result.exit_code == 0, result.output
+    draft = yaml.safe_load((tmp_path / "draft.yaml").read_text(encoding="utf-8"))
+    dev = draft["departments"]["engineering"]["roles"]["developer"]
+    assert (dev["permission_set"], dev["max_session_hours"], dev["managed_policies"]) == (
+        True, 4, ["arn:aws:iam::aws:policy/AWSSupportAccess"])
+    assert draft["departments"]["engineering"]["identity_center"] == {"group": "Engineering"}
+    assert json.loads(saved.read_text(encoding="utf-8"))["PermissionSets"][0]["PermissionsBoundary"] == {
+        "CustomerManagedPolicyReference": {"Name": "iamforge-boundary-engineering", "Path": "/iamforge/"}}
+    # A permission set made by hand beside iamforge's: the audit finds its escalation, and nothing in
+    # iamforge's own.
+    hand = sso.create_permission_set(InstanceArn=arn, Name="hand-made", SessionDuration="PT8H")["PermissionSet"]
+    sso.put_inline_policy_to_permission_set(InstanceArn=arn, PermissionSetArn=hand["PermissionSetArn"], InlinePolicy=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": "*", "Action": [
+            "iam:PassRole", "lambda:CreateFunction", "lambda:InvokeFunction"]}]}))
+    group = targets[ids["app"]][0]["PrincipalId"]
+    sso.create_account_assignment(InstanceArn=arn, PermissionSetArn=hand["PermissionSetArn"], PrincipalType="GROUP",
+                                  PrincipalId=group, TargetType="AWS_ACCOUNT", TargetId=ids["app"])
+    result = runner.invoke(main, ["audit", "--identity-center", "aws", "--format", "json"])
+    assert result.exit_code == 1, result.output
+    found = {(f["rule_id"], f["path"].split("/")[-1].rsplit("_", 1)[0]) for f in json.loads(result.output)["findings"]}
+    assert ("PRV-005", "AWSReservedSSO_hand-made") in found
+    assert not [f for f in found if "engineering-developer" in f[1]], found
+
