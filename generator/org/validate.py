@@ -59,6 +59,57 @@ def grammar_findings(org: Organization) -> list[Finding]:
     return [f for f in check_documents(items, texts) if f.rule_id.startswith("POL-")]
 
 
+def permission_set_findings(org: Organization, today: date | None = None) -> list[Finding]:
+    """The account-mode PRV, PB, POL and ACCT rules on each permission set in every account it is
+    assigned in besides the declaring one (whose spec's rules judge the role itself): the role
+    Identity Center provisions there, with that account's own boundary and managed policies as its
+    spec builds them. Placed at the permission set's assignments entry."""
+    from generator.audit import options
+    from generator.audit.details import AccountDetails, ManagedPolicy
+    from generator.audit.identity_center import Assignment, PermissionSetRecord, provisioned_roles
+    from generator.audit.run import authorization_findings
+    from generator.policies import build
+    from generator.policies.identity_center import permission_set_policies
+
+    idc = org.identity_center
+    if idc is None:
+        return []
+    built = {k: build(m.spec) for k, m in org.accounts.items() if m.spec is not None}
+    opts = options(today)
+    out: list[Finding] = []
+    for name, ps in idc.permission_sets.items():
+        declaring = org.accounts[ps.account].spec
+        assert declaring is not None
+        p = permission_set_policies(declaring, ps.role, built[ps.account])
+        boundary = {"CustomerManagedPolicyReference": {"Name": p.boundary[0], "Path": p.boundary[1]}} if p.boundary \
+            else None
+        for key in ps.targets[1:]:
+            member = org.accounts[key]
+            if member.spec is None:
+                continue  # IDC-004: no stack, so no boundary there
+            record = PermissionSetRecord(name, f"arn:aws:sso:::permissionSet/ssoins-0/ps-{'0' * 16}", inline=p.inline,
+                                         managed=list(p.aws_managed), customer=list(p.customer_managed),
+                                         boundary=boundary, assignments=[Assignment(member.id, "GROUP", "")])
+            (role,) = provisioned_roles([record], member.id)
+            policies = {}
+            for doc in built[key].docs.values():
+                if doc.managed:
+                    arn = member.spec.arn("iam", f"policy/iamforge/{doc.name}")
+                    policies[arn] = ManagedPolicy(arn, doc.name, "/iamforge/", doc.document)
+            details = AccountDetails(member.id, {}, {}, {role.name: role}, policies, org.file)
+            path = ps.path or org.accounts[ps.account].path
+            line, column = org.mark(path)
+            for f in authorization_findings(details, opts):
+                if role.name not in f.path and role.name not in f.message:
+                    continue  # the member's own policies: its spec's rules judge them
+                message = f.message
+                for written in (f"role {role.name}", f"role/{role.name}", role.name):
+                    message = message.replace(written, f"permission set {name}")
+                out.append(Finding(f.rule_id, f.severity, f"in account {key}: {message}", path=path, file=org.file,
+                                   line=line, column=column, source=f.source))
+    return out
+
+
 def validate_organization(org: Organization, today: date | None = None) -> list[Finding]:
     """Every finding on ``org``: ORG rules (located in the organisation spec), POL on custom
     documents, and each member account spec's rules (located in that spec)."""
@@ -70,6 +121,7 @@ def validate_organization(org: Organization, today: date | None = None) -> list[
         line, column = org.mark(f.path)
         found.append(f.with_location(org.file, line, column))
     found += grammar_findings(org)
+    found += permission_set_findings(org, today)
     for key, member in org.accounts.items():
         if member.spec is not None:
             found += validate_spec(member.spec, today=today, organization=member_scope(org, key))

@@ -202,3 +202,22 @@ def test_no_identity_center_no_stack(tmp_path: Path) -> None:
     files = render_organization(load_organization(estate(tmp_path, org=org_text, app=app)))
     assert not [p for p in files if p.startswith("stacks/identity-center/")]
     assert "identity-center" not in files["stacks.json"]
+
+
+def test_a_permission_set_is_judged_in_each_account_it_reaches_with_that_accounts_boundary(tmp_path: Path) -> None:
+    """The app account's boundary keeps the developer from Lambda, so its spec has no escalation;
+    the sandbox's boundary allows Lambda and PassRole, so there the same permission set can pass a
+    role to a new function and invoke it: PRV-005 in account box, at the assignment's line."""
+    grant = ('          - actions: ["lambda:CreateFunction", "lambda:InvokeFunction", "iam:PassRole"]\n'
+             '            resources: ["*"]\n')
+    app = APP + grant
+    box = BOX.replace('      - actions: ["s3:GetObject", "s3:ListBucket"]',
+                      '      - actions: ["lambda:CreateFunction", "lambda:InvokeFunction", "iam:PassRole"]\n'
+                      '        resources: ["*"]\n      - actions: ["s3:GetObject", "s3:ListBucket"]')
+    path = estate(tmp_path, app=app, box=box)
+    findings = api.validate([path]).findings
+    in_box = [f for f in findings if f.message.startswith("in account box:") and f.severity.value == "error"]
+    assert {f.rule_id for f in in_box} >= {"PRV-005"}, [f.message for f in findings]
+    assert {(f.file, f.line) for f in in_box} == {(str(path), line_of(path, "engineering-developer:"))}
+    assert not [f for f in findings if f.rule_id == "PRV-005" and Path(f.file).name == "app.yaml"]
+    refused(path, tmp_path)
