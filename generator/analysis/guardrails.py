@@ -8,7 +8,7 @@ a condition that cannot be decided (the requested Region, a tag) never makes a d
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.analysis.arn import covers, glob_match
 from generator.analysis.conditions import decide
@@ -45,6 +45,22 @@ def certain_denial(policies: tuple[tuple[str, Policy], ...], action: str, resour
             if decide(stmt.conditions, facts) is True:
                 return key, stmt
     return None
+
+
+def certain_scp_denies(scope: MemberScope | None, principal_arn: str) -> list[tuple[str, Policy]]:
+    """Per SCP reaching the account, its Deny statements that apply to every request of
+    ``principal_arn`` (conditions all decided true on who asks), without their conditions: what
+    the principal's effective permissions lose inside the organisation, as its own Denies would."""
+    if scope is None:
+        return []
+    facts = principal_facts(principal_arn)
+    out = []
+    for key, policy in scope.scps:
+        certain = tuple(replace(stmt, conditions=(), _memo={}) for stmt in policy.statements
+                        if stmt.effect == "Deny" and decide(stmt.conditions, facts) is True)
+        if certain:
+            out.append((key, Policy(policy.version, certain, policy.raw)))
+    return out
 
 
 def principal_facts(principal_arn: str) -> dict[str, str | None]:

@@ -236,6 +236,7 @@ class Context:
         return out
 
     def _spec_principals(self) -> list[PrincipalView]:
+        from generator.analysis.guardrails import certain_scp_denies
         from generator.analysis.targets import SpecTargets, principal_index
 
         spec = self.spec
@@ -278,9 +279,12 @@ class Context:
             boundary = None
             if bdoc is not None:
                 boundary = [(Source(bdoc.key, bdoc.spec_path, "boundary"), bdoc.policy)]
-            pset = PermissionSet(sources, boundary, tuple(unknown), as_of=self.as_of)
             iam_path = obj.iam_path
             actor = spec.arn("iam", f"{kind}{iam_path}{obj.name}")
+            # Inside an organisation, what an SCP certainly denies this principal is never effective.
+            sources += [(Source(f"SCP {key}", obj.path, "scp"), policy)
+                        for key, policy in certain_scp_denies(self.organization, actor)]
+            pset = PermissionSet(sources, boundary, tuple(unknown), as_of=self.as_of)
             targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index,
                                   actor_department=obj.department)
             out.append(PrincipalView(kind, obj.name, obj.path, pset, targets, docs, obj.boundary, managed,

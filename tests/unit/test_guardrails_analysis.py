@@ -64,3 +64,57 @@ def test_resources_must_all_be_covered() -> None:
     assert certain_denial(scps, "s3:DeleteObject", ("arn:aws:s3:::logs/a",), principal_facts(ROLE)) is not None
     assert certain_denial(scps, "s3:DeleteObject", ("arn:aws:s3:::logs/a", "arn:aws:s3:::data/b"),
                           principal_facts(ROLE)) is None
+
+
+def test_certain_scp_denies_keep_only_what_applies_to_the_principal() -> None:
+    from generator.analysis.guardrails import MemberScope, certain_scp_denies
+
+    scope = MemberScope("o-a1b2c3d4e5", "app", frozenset({"111122223333"}),
+                        _scps("deny-iam-users", "region-allow-list", regions=("us-east-1",)))
+    found = certain_scp_denies(scope, ROLE)
+    assert [key for key, _ in found] == ["deny-iam-users"]  # the Region one depends on the request
+    assert all(not s.conditions and s.effect == "Deny" for _, p in found for s in p.statements)
+    assert certain_scp_denies(scope, DEPLOY) == []  # the guardrails exempt the deploy role
+    assert certain_scp_denies(None, ROLE) == []
+
+
+MEMBER = """version: 1
+account:
+  id: "111122223333"
+  regions: [us-east-1]
+departments:
+  engineering:
+    tag_value: Engineering
+    owner: platform@acme.example
+    roles:
+      onboarder:
+        trust:
+          aws_principals: ["arn:aws:iam::111122223333:root"]
+          require_mfa: true
+        permissions:
+          - actions: ["iam:CreateUser", "iam:CreateAccessKey"]
+            resources: ["arn:aws:iam::111122223333:user/contractors/*"]
+"""
+
+
+def test_what_an_scp_certainly_denies_is_no_escalation_inside_the_organisation(tmp_path) -> None:
+    """Alone, a role that may create users and their keys has no boundary over changes (PB-001) and
+    escalates (PRV-005 CreateAccessKey); under deny-iam-users, which denies it both for certain, the
+    same spec is only ORG-009's dead grant. A Region guardrail, which depends on the request, changes
+    nothing."""
+    from generator.analysis.guardrails import MemberScope
+    from generator.rules.engine import validate_spec
+    from generator.spec import load_spec_text
+
+    spec = load_spec_text(MEMBER, "member.yaml")
+
+    def errors(scope) -> set[str]:
+        return {f.rule_id for f in validate_spec(spec, organization=scope) if f.severity.value == "error"}
+
+    alone = errors(None)
+    assert {"PB-001"} <= alone
+    denied = MemberScope("o-a1b2c3d4e5", "app", frozenset({"111122223333"}), _scps("deny-iam-users"))
+    assert not errors(denied) & {"PB-001", "PB-002", "PRV-005"}
+    by_region = MemberScope("o-a1b2c3d4e5", "app", frozenset({"111122223333"}),
+                            _scps("region-allow-list", regions=("us-east-1",)))
+    assert errors(by_region) == alone
