@@ -426,6 +426,8 @@ def decide(conditions: tuple[Condition, ...], facts: dict[str, str | None]) -> b
 def _holds(cond: Condition, facts: dict[str, str | None]) -> bool | None:
     if cond.qualifier or cond.key_lower not in facts:
         return None
+    if any("${" in v for v in cond.values):
+        return None  # a policy variable (${aws:PrincipalAccount}): its value is the request's, not known here
     value = facts[cond.key_lower]
     family = operator_family(cond.operator)
     if family == "Null":

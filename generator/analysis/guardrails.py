@@ -25,6 +25,7 @@ class MemberScope:
     scps: tuple[tuple[str, Policy], ...] = ()  # (policy key, normalized document), root first
     rcps: tuple[tuple[str, Policy], ...] = ()
     identity_center: bool = False  # the organisation spec delivers permission sets (``identity_center:``)
+    identity_center_region: str = ""  # the Identity Center instance's Region
 
 
 def _action_matches(stmt: Statement, action: str) -> bool:
@@ -47,20 +48,39 @@ def certain_denial(policies: tuple[tuple[str, Policy], ...], action: str, resour
     return None
 
 
-def certain_scp_denies(scope: MemberScope | None, principal_arn: str) -> list[tuple[str, Policy]]:
-    """Per SCP reaching the account, its Deny statements that apply to every request of
-    ``principal_arn`` (conditions all decided true on who asks), without their conditions: what
-    the principal's effective permissions lose inside the organisation, as its own Denies would."""
+def certain_scp_denies(scope: MemberScope | None, *principal_arns: str) -> list[tuple[str, Policy]]:
+    """Per SCP reaching the account, its Deny statements that apply to every request of each of
+    ``principal_arns`` (conditions all decided true on who asks), without their conditions: what
+    the principal's effective permissions lose inside the organisation, as its own Denies would.
+    A role delivered as a permission set too is asked as both: its IAM role and the role IAM
+    Identity Center provisions (:func:`provisioned_role_arns`)."""
     if scope is None:
         return []
-    facts = principal_facts(principal_arn)
+    every = [principal_facts(arn) for arn in principal_arns]
     out = []
     for key, policy in scope.scps:
         certain = tuple(replace(stmt, conditions=(), _memo={}) for stmt in policy.statements
-                        if stmt.effect == "Deny" and decide(stmt.conditions, facts) is True)
+                        if stmt.effect == "Deny" and all(decide(stmt.conditions, facts) is True for facts in every))
         if certain:
             out.append((key, Policy(policy.version, certain, policy.raw)))
     return out
+
+
+def provisioned_role_arns(account_id: str, name: str, region: str = "") -> tuple[str, ...]:
+    """ARNs the role IAM Identity Center provisions for permission set ``name`` may have (its id
+    suffix is the instance's: a placeholder here), at the reserved path with and without the
+    instance's Region."""
+    role = f"AWSReservedSSO_{name}_{'0' * 16}"
+    paths = ["/aws-reserved/sso.amazonaws.com/"] + ([f"/aws-reserved/sso.amazonaws.com/{region}/"] if region else [])
+    return tuple(f"arn:aws:iam::{account_id}:role{p}{role}" for p in paths)
+
+
+def askers(scope: MemberScope | None, account_id: str, principal_arn: str, role: object = None) -> tuple[str, ...]:
+    """Every ARN a principal's requests come as: its own, and for a role delivered as a permission
+    set in an organisation with Identity Center, the role Identity Center provisions."""
+    if scope is not None and scope.identity_center and getattr(role, "permission_set", False):
+        return (principal_arn, *provisioned_role_arns(account_id, getattr(role, "name"), scope.identity_center_region))
+    return (principal_arn,)
 
 
 def principal_facts(principal_arn: str) -> dict[str, str | None]:

@@ -117,6 +117,12 @@ def _list(obj: dict, key: str, where: str) -> list:
     return value
 
 
+def _obj(value: Any, where: str) -> dict:
+    if not isinstance(value, dict):
+        raise _Bad(f"{where}: not an object")
+    return value
+
+
 def _record(item: Any, where: str) -> PermissionSetRecord:
     if not isinstance(item, dict):
         raise _Bad(f"{where}: not an object")
@@ -131,14 +137,15 @@ def _record(item: Any, where: str) -> PermissionSetRecord:
             inline = None
     if inline is not None and not isinstance(inline, dict):
         raise _Bad(f"{where}: InlinePolicy must be a policy document")
-    managed = [_text(m, "Arn", f"{where}.AttachedManagedPolicies[{i}]")
-               for i, m in enumerate(_list(item, "AttachedManagedPolicies", where)) if isinstance(m, dict)]
-    customer = [(_text(c, "Name", f"{where}.CustomerManagedPolicyReferences[{i}]"), c.get("Path") or "/")
-                for i, c in enumerate(_list(item, "CustomerManagedPolicyReferences", where)) if isinstance(c, dict)]
+    managed = [_text(_obj(m, f"{where}.AttachedManagedPolicies[{i}]"), "Arn", f"{where}.AttachedManagedPolicies[{i}]")
+               for i, m in enumerate(_list(item, "AttachedManagedPolicies", where))]
+    customer = [(_text(_obj(c, at := f"{where}.CustomerManagedPolicyReferences[{i}]"), "Name", at), c.get("Path") or "/")
+                for i, c in enumerate(_list(item, "CustomerManagedPolicyReferences", where))]
     boundary = item.get("PermissionsBoundary")
     if boundary is not None and not isinstance(boundary, dict):
         raise _Bad(f"{where}: PermissionsBoundary must be an object or null")
-    tags = {str(t.get("Key")): str(t.get("Value", "")) for t in _list(item, "Tags", where) if isinstance(t, dict)}
+    tags = {_text(_obj(t, f"{where}.Tags[{i}]"), "Key", f"{where}.Tags[{i}]"): str(t.get("Value", ""))
+            for i, t in enumerate(_list(item, "Tags", where))}
     assignments = []
     for i, a in enumerate(_list(item, "AccountAssignments", where)):
         at = f"{where}.AccountAssignments[{i}]"
@@ -191,7 +198,7 @@ def provisioned_roles(records: list[PermissionSetRecord], account_id: str | None
         attached = list(r.managed) + [f"arn:aws:iam::{account}:policy{path}{pname}" for pname, path in r.customer]
         out.append(Principal("role", name, f"arn:aws:iam::{account}:role{SSO_PATH}{name}", SSO_PATH,
                              [Inline("AwsSSOInlinePolicy", r.inline)] if r.inline else [], attached,
-                             r.boundary_arn(account), dict(r.tags), trust=trust))
+                             r.boundary_arn(account), {}, trust=trust))  # Identity Center tags no such role
     return out
 
 

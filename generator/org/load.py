@@ -247,8 +247,9 @@ class _Builder:
                                    "whole organisation; rename one of the roles")
                         continue
                     declared[role.name] = PermissionSet(role.name, key, role, dept, (key,))
-                    if role.abac is not None:
-                        abac[member.spec.tags.abac_key] = "${path:enterprise.department}"
+                    # Every session carries the department tag: ABAC statements, and hand-written
+                    # ${aws:PrincipalTag/...} ones, read it (and the department pin holds it).
+                    abac[member.spec.tags.abac_key] = "${path:enterprise.department}"
         by_id = {m.id: k for k, m in accounts.items()}
         for name, a in given["assignments"].items():
             apath = f"{path}.assignments.{name}"

@@ -2,7 +2,7 @@
 member's account spec with its own rules."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -29,11 +29,15 @@ def member_scope(org: Organization, key: str) -> MemberScope:
     from generator.analysis.document import normalize
 
     def reaching(kind: str) -> tuple[tuple[str, Any], ...]:
+        if org.accounts[key].id == org.management_id:
+            return ()  # SCPs and RCPs never apply to the management account (ORG-005 reports it)
         return tuple((a.policy, normalize(org.policies[a.policy].document)) for a in org.effective(key, kind)
                      if a.policy in org.policies)
 
     accounts = frozenset({org.management_id, *(m.id for m in org.accounts.values())})
-    return MemberScope(org.id, key, accounts, reaching("scp"), reaching("rcp"), org.identity_center is not None)
+    idc = org.identity_center
+    return MemberScope(org.id, key, accounts, reaching("scp"), reaching("rcp"), idc is not None,
+                       idc.region if idc is not None else "")
 
 
 def rcp_as_boundary(document: Any) -> Any:
@@ -70,12 +74,15 @@ def permission_set_findings(org: Organization, today: date | None = None) -> lis
     from generator.audit.run import authorization_findings
     from generator.policies import build
     from generator.policies.identity_center import permission_set_policies
+    from generator.rules.registry import all_rules
+    from generator.rules.suppress import path_within
 
     idc = org.identity_center
     if idc is None:
         return []
     built = {k: build(m.spec) for k, m in org.accounts.items() if m.spec is not None}
     opts = options(today)
+    unwaivable = frozenset(r.id for r in all_rules() if not r.waivable)
     out: list[Finding] = []
     for name, ps in idc.permission_sets.items():
         declaring = org.accounts[ps.account].spec
@@ -83,16 +90,15 @@ def permission_set_findings(org: Organization, today: date | None = None) -> lis
         p = permission_set_policies(declaring, ps.role, built[ps.account])
         boundary = {"CustomerManagedPolicyReference": {"Name": p.boundary[0], "Path": p.boundary[1]}} if p.boundary \
             else None
+        found: list[Finding] = []
         for key in ps.targets[1:]:
             member = org.accounts[key]
-            if member.spec is None:
-                continue  # IDC-004: no stack, so no boundary there
             record = PermissionSetRecord(name, f"arn:aws:sso:::permissionSet/ssoins-0/ps-{'0' * 16}", inline=p.inline,
                                          managed=list(p.aws_managed), customer=list(p.customer_managed),
                                          boundary=boundary, assignments=[Assignment(member.id, "GROUP", "")])
             (role,) = provisioned_roles([record], member.id)
             policies = {}
-            for doc in built[key].docs.values():
+            for doc in built[key].docs.values() if member.spec is not None else ():  # no spec: no stack, nothing
                 if doc.managed:
                     arn = member.spec.arn("iam", f"policy/iamforge/{doc.name}")
                     policies[arn] = ManagedPolicy(arn, doc.name, "/iamforge/", doc.document)
@@ -105,8 +111,15 @@ def permission_set_findings(org: Organization, today: date | None = None) -> lis
                 message = f.message
                 for written in (f"role {role.name}", f"role/{role.name}", role.name):
                     message = message.replace(written, f"permission set {name}")
-                out.append(Finding(f.rule_id, f.severity, f"in account {key}: {message}", path=path, file=org.file,
-                                   line=line, column=column, source=f.source))
+                found.append(Finding(f.rule_id, f.severity, f"in account {key}: {message}", path=path,
+                                     file=org.file, line=line, column=column, source=f.source))
+        # A live exception of the declaring spec for this rule on the role (or a part of it) covers
+        # the same finding in the other accounts: the reason is about the role's content.
+        live = [e for e in declaring.exceptions if e.expires >= opts.as_of.date() and e.rule.upper() not in unwaivable
+                and path_within(e.path, ps.role.path)]
+        for f in found:
+            exc = next((e for e in live if e.rule.upper() == f.rule_id), None)
+            out.append(f if exc is None else replace(f, suppressed=True, suppression_reason=exc.reason))
     return out
 
 

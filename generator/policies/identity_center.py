@@ -16,10 +16,13 @@ ABAC: a role's department tag is fixed on the role, but an Identity Center sessi
 comes from the person's identity-store attribute (the instance's attributes for access
 control). A person in the department's group whose attribute names another department would
 reach that department's resources, so a permission set with ABAC also denies everything to a
-session whose tag is not its own department's value.
+session whose tag is not its own department's value; so does one whose statements read any
+principal tag (a hand-written ``${aws:PrincipalTag/...}``). Rule IDC-005 reports a principal tag
+other than the ABAC key, which no pin can hold to a value.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +55,14 @@ def managed_reference(arn: str) -> tuple[str, str] | None:
     return parts[-1], "/" + "".join(p + "/" for p in parts[1:-1])
 
 
+def principal_tag_keys(statements: list[dict]) -> set[str]:
+    """The principal tag keys the statements read (``aws:PrincipalTag/<key>`` as a condition key or
+    a ``${...}`` variable), lower-cased: tag keys are case-insensitive."""
+    import re
+
+    return set(re.findall(r"aws:principaltag/([\w .:/=+@-]+?)(?=[\"}])", json.dumps(statements).lower()))
+
+
 def session_duration(role: Role) -> str:
     """The permission set's ISO 8601 session duration."""
     return f"PT{role.max_session_hours}H"
@@ -64,7 +75,7 @@ def permission_set_policies(spec: Spec, role: Role, built: PolicySet) -> Permiss
         doc = built.docs.get(f"role.{role.department}.{role.key}.{part}")
         if doc is not None:
             statements += doc.document["Statement"]
-    if role.abac is not None:
+    if role.abac is not None or principal_tag_keys(statements):
         value = spec.departments[role.department].tag_value
         statements.append(statement(PIN_SID, "Deny", ["*"], ["*"],
                                     condition={"StringNotEquals": {f"aws:PrincipalTag/{spec.tags.abac_key}": [value]}}))

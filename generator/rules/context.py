@@ -236,7 +236,7 @@ class Context:
         return out
 
     def _spec_principals(self) -> list[PrincipalView]:
-        from generator.analysis.guardrails import certain_scp_denies
+        from generator.analysis.guardrails import askers, certain_scp_denies
         from generator.analysis.targets import SpecTargets, principal_index
 
         spec = self.spec
@@ -282,8 +282,9 @@ class Context:
             iam_path = obj.iam_path
             actor = spec.arn("iam", f"{kind}{iam_path}{obj.name}")
             # Inside an organisation, what an SCP certainly denies this principal is never effective.
+            who = askers(self.organization, spec.account.id, actor, obj if kind == "role" else None)
             sources += [(Source(f"SCP {key}", obj.path, "scp"), policy)
-                        for key, policy in certain_scp_denies(self.organization, actor)]
+                        for key, policy in certain_scp_denies(self.organization, *who)]
             pset = PermissionSet(sources, boundary, tuple(unknown), as_of=self.as_of)
             targets = SpecTargets(spec, actor, obj.boundary, tuple(d.name for d in docs if d.managed), index,
                                   actor_department=obj.department)

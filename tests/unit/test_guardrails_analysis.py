@@ -28,6 +28,9 @@ def conditions(block: dict):
     ({"Null": {"aws:PrincipalOrgID": "true"}}, outsider_facts("777788889999"), True),
     ({"Null": {"aws:PrincipalOrgID": "false"}}, outsider_facts("777788889999"), False),
     ({"ForAnyValue:StringEquals": {"aws:PrincipalArn": [ROLE]}}, principal_facts(ROLE), None),  # set qualifier
+    # a policy variable's value is the request's: never decided here
+    ({"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::${aws:PrincipalAccount}:role/engineering/*"}},
+     principal_facts(ROLE), None),
     # one failing condition decides, even beside an undecidable one
     ({"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}, "ArnLike": {"aws:PrincipalArn": DEPLOY}},
      principal_facts(ROLE), False),

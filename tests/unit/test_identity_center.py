@@ -176,7 +176,8 @@ def test_a_role_without_abac_gets_no_department_pin(tmp_path: Path) -> None:
     spec = org.accounts["app"].spec
     p = permission_set_policies(spec, spec.departments["engineering"].roles["developer"], build(spec))
     assert PIN_SID not in json.dumps(p.inline)
-    assert identity_center_context(org)["abac_attributes"] == {}
+    # the department tag is mapped all the same: every session of the organisation carries it
+    assert identity_center_context(org)["abac_attributes"] == {"Department": "${path:enterprise.department}"}
 
 
 def test_managed_policy_references() -> None:
@@ -221,3 +222,51 @@ def test_a_permission_set_is_judged_in_each_account_it_reaches_with_that_account
     assert {(f.file, f.line) for f in in_box} == {(str(path), line_of(path, "engineering-developer:"))}
     assert not [f for f in findings if f.rule_id == "PRV-005" and Path(f.file).name == "app.yaml"]
     refused(path, tmp_path)
+
+
+def test_an_scp_exempting_identity_center_roles_hides_no_escalation(tmp_path: Path) -> None:
+    """A guardrail that denies IAM changes to everyone but the roles Identity Center provisions
+    does not deny the permission set's session: the escalation stays reported."""
+    (tmp_path / "deny-iam.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Deny", "Action": "iam:*", "Resource": "*", "Condition": {"ArnNotLike": {
+            "aws:PrincipalArn": "arn:aws:iam::*:role/aws-reserved/sso.amazonaws.com/*"}}}]}), encoding="utf-8")
+    org = (ORG.replace("  guardrails:\n    root: [deny-leave-organization]\n",
+                       "  policies:\n    deny-iam: {type: scp, file: deny-iam.json}\n"
+                       "  guardrails:\n    root: [deny-leave-organization, deny-iam]\n"))
+    grant = '          - actions: ["iam:CreatePolicyVersion", "iam:AttachRolePolicy"]\n            resources: ["*"]\n'
+    path = estate(tmp_path, org=org, app=APP.replace("    boundary: engineering\n", "") + grant)
+    found = {f.rule_id for f in api.validate([path]).findings
+             if Path(f.file).name == "app.yaml" and f.severity.value == "error"}
+    assert {"PRV-005", "PB-001"} <= found, found
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "plain" / "deny-iam.json").write_bytes((tmp_path / "deny-iam.json").read_bytes())
+    iam_role_only = APP.replace("    boundary: engineering\n", "").replace("        permission_set: true\n", "") + grant
+    plain = estate(tmp_path / "plain", org=org[: org.index("  identity_center:")], app=iam_role_only)
+    plain_findings = api.validate([plain]).findings
+    assert "ORG-009" in {f.rule_id for f in plain_findings}  # validated: the SCP denies the IAM role those grants
+    assert not [f for f in plain_findings if f.rule_id == "PRV-005"]
+
+
+def test_a_hand_written_principal_tag_is_pinned_and_another_tag_reported(tmp_path: Path) -> None:
+    app = APP.replace('        abac:\n          actions: ["s3:GetObject"]\n', "") + (
+        '          - actions: ["s3:GetObject"]\n'
+        '            resources: ["arn:aws:s3:::acme-data-${aws:PrincipalTag/Department}/*",\n'
+        '                        "arn:aws:s3:::acme-cost-${aws:PrincipalTag/CostCenter}/*"]\n')
+    path = estate(tmp_path, app=app)
+    org = load_organization(path)
+    spec = org.accounts["app"].spec
+    p = permission_set_policies(spec, spec.departments["engineering"].roles["developer"], build(spec))
+    assert p.inline["Statement"][-1]["Sid"] == PIN_SID
+    found = [f for f in api.validate([path]).findings if f.rule_id == "IDC-005"]
+    assert [f.severity.value for f in found] == ["warning"] and "principal tag costcenter" in found[0].message
+
+
+def test_the_declaring_specs_exception_covers_the_finding_in_other_accounts(tmp_path: Path) -> None:
+    grant = '          - actions: ["s3:GetObject"]\n            resources: ["*"]\n'
+    exception = ("exceptions:\n  - rule: PRV-010\n    path: departments.engineering.roles.developer.permissions[1]\n"
+                 "    reason: reads every object on purpose\n    expires: 2099-01-01\n")
+    box = BOX.replace('["s3:GetObject", "s3:ListBucket"]', '["s3:*"]').replace(
+        '["arn:aws:s3:::acme-artifacts", "arn:aws:s3:::acme-artifacts/*"]', '["*"]')
+    path = estate(tmp_path, app=APP + grant + exception, box=box)
+    in_box = [f for f in api.validate([path]).findings if f.rule_id == "PRV-010" and f.message.startswith("in account")]
+    assert in_box and all(f.suppressed for f in in_box)

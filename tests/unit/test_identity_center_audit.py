@@ -42,6 +42,9 @@ def test_records_read_the_api_shapes(records) -> None:
     ({"PermissionSets": [{"Name": "x", "PermissionSetArn": "a", "AccountAssignments": [
         {"AccountId": "1234", "PrincipalType": "GROUP", "PrincipalId": "g"}]}]},
      "PermissionSets[0].AccountAssignments[0]: AccountId must be 12 digits"),
+    ({"PermissionSets": [{"Name": "x", "PermissionSetArn": "a",
+                          "AttachedManagedPolicies": ["arn:aws:iam::aws:policy/AdministratorAccess"]}]},
+     "PermissionSets[0].AttachedManagedPolicies[0]: not an object"),
 ])
 def test_a_malformed_document_is_refused_naming_the_entry(data: dict, message: str) -> None:
     with pytest.raises(UsageError, match=r"^ic\.json: .*" + message.replace("[", r"\[").replace("]", r"\]")):

@@ -38,6 +38,8 @@ class PermissionSetLimits(Rule):
                   "https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html")
 
     def check(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.organization is None or not ctx.organization.identity_center:
+            return  # on its own the role is an IAM role only (IDC-003 says so)
         for role in ctx.spec.roles:
             if not role.permission_set:
                 continue

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from generator.analysis.guardrails import certain_denial, principal_facts
+from generator.analysis.guardrails import askers, certain_denial, principal_facts
 from generator.findings import Finding
 from generator.rules.base import Rule
 from generator.rules.context import Context
@@ -29,12 +29,13 @@ class GuardrailDeniedPermissions(Rule):
             return
         dead: dict[tuple[str, str, str], tuple[set[str], set[str], list[str]]] = {}
         for principal in ctx.principals():
-            facts = principal_facts(principal.arn)
+            every = [principal_facts(arn) for arn in askers(scope, ctx.spec.account.id, principal.arn, principal.role)]
             for source, stmt in principal.statements():
                 if stmt.not_action or stmt.not_resource or any("*" in a for a in stmt.actions):
                     continue
                 for action in stmt.actions:
-                    denial = certain_denial(scope.scps, action, stmt.resources, facts)
+                    denials = [certain_denial(scope.scps, action, stmt.resources, facts) for facts in every]
+                    denial = denials[0] if all(d is not None for d in denials) else None
                     if denial is not None:
                         entry = dead.setdefault((source.path, source.key, stmt.path), (set(), set(), []))
                         entry[0].add(action)
