@@ -79,7 +79,8 @@ def askers(scope: MemberScope | None, account_id: str, principal_arn: str, role:
     """Every ARN a principal's requests come as: its own, and for a role delivered as a permission
     set in an organisation with Identity Center, the role Identity Center provisions."""
     if scope is not None and scope.identity_center and getattr(role, "permission_set", False):
-        return (principal_arn, *provisioned_role_arns(account_id, getattr(role, "name"), scope.identity_center_region))
+        provisioned = provisioned_role_arns(account_id, getattr(role, "name"), scope.identity_center_region)
+        return (principal_arn, *provisioned) if getattr(role, "iam_role", True) else provisioned
     return (principal_arn,)
 
 

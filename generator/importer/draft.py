@@ -269,7 +269,8 @@ def _add_permission_set(draft: Draft, details: AccountDetails, r: Any, tag: str,
         draft.note(rpath, f"also permission set {r.name}: its permissions are the IAM role's as imported; "
                           "compare them with the permission set's before generating")
         return
-    body: dict[str, Any] = {"permission_set": True,
+    # Only a permission set, as in the account: no IAM role that did not exist before.
+    body: dict[str, Any] = {"permission_set": True, "iam_role": False,
                             "trust": {"aws_principals": [f"arn:aws:iam::{account}:root"], "require_mfa": True}}
     if r.description:
         body["description"] = r.description[:1000]

@@ -24,7 +24,8 @@ def trusts_own_account(spec: Spec, role: Role) -> bool:
 
 def human_roles(spec: Spec, department: Department) -> list[Role]:
     """The department's roles its people assume: trusting this account, MFA required."""
-    return [r for r in department.roles.values() if r.trust.require_mfa and trusts_own_account(spec, r)]
+    return [r for r in department.roles.values()
+            if r.iam_role and r.trust.require_mfa and trusts_own_account(spec, r)]
 
 
 def role_arns(spec: Spec, roles: list[Role]) -> list[str]:

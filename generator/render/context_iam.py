@@ -210,7 +210,12 @@ def role_fields(role: Role, trust: dict) -> dict[str, Any]:
 
 def roles_context(spec: Spec, ledger: Ledger) -> dict[str, Any] | None:
     """Roles with trust, boundary, inline policies and attachments; the GitHub OIDC provider."""
-    roles_by_name = {r.name: r for r in spec.roles}
+    for r in spec.roles:
+        if not r.iam_role:
+            # Delivered only as a permission set: its documents are emitted in stacks/identity-center.
+            ledger.mark(ledger.policies.for_principal("role", r.name))
+            ledger.maybe(f"role.{r.department}.{r.key}.trust")
+    roles_by_name = {r.name: r for r in spec.roles if r.iam_role}
     if not roles_by_name:
         return None
     roles: dict[str, Any] = {}

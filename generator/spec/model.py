@@ -186,6 +186,7 @@ class Role:
     privileged_kind: str | None = None
     # also delivered as an IAM Identity Center permission set (``permission_set: true``)
     permission_set: bool = False
+    iam_role: bool = True  # False: delivered only as a permission set (no IAM role generated)
 
 
 @dataclass

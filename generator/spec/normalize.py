@@ -191,6 +191,7 @@ def _role(r: dict, rkey: str, dkey: str, rpath: str, iam_path: str, base_tags: d
         tags={**base_tags, **_stringify(r.get("tags", {}))},
         boundary=boundary,
         permission_set=r.get("permission_set", False),
+        iam_role=r.get("iam_role", True),
     )
 
 

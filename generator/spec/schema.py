@@ -187,6 +187,11 @@ ROLE = {
             "applies this spec; the department then names its Identity Center group.",
             False,
         ),
+        "iam_role": _bool(
+            "Also generate the role as an IAM role in this account (default). `false` with `permission_set: true`: "
+            "people get it only as a permission set, once they no longer sign in as IAM users.",
+            True,
+        ),
     },
 }
 

@@ -270,3 +270,24 @@ def test_the_declaring_specs_exception_covers_the_finding_in_other_accounts(tmp_
     path = estate(tmp_path, app=APP + grant + exception, box=box)
     in_box = [f for f in api.validate([path]).findings if f.rule_id == "PRV-010" and f.message.startswith("in account")]
     assert in_box and all(f.suppressed for f in in_box)
+
+
+def test_a_role_delivered_only_as_a_permission_set_is_no_iam_role(tmp_path: Path) -> None:
+    """`iam_role: false`: the member's stack creates no IAM role for it and no department user
+    may assume one; the permission set is generated as before; on its own the spec warns that
+    it delivers the role to no one."""
+    app = APP.replace("        permission_set: true\n", "        permission_set: true\n        iam_role: false\n")
+    path = estate(tmp_path, app=app)
+    org = load_organization(path)
+    files = render_organization(org)
+    member = "".join(text for p, text in files.items() if p.startswith("stacks/app/") and p.endswith(".tf"))
+    assert "engineering-developer" not in member
+    assert "engineering-developer" in files["stacks/identity-center/main.tf"]
+    from generator.analysis.guardrails import askers
+    from generator.org.validate import member_scope
+
+    role = org.accounts["app"].spec.departments["engineering"].roles["developer"]
+    who = askers(member_scope(org, "app"), "111122223333", "arn:aws:iam::111122223333:role/engineering/x", role)
+    assert who and all("/aws-reserved/sso.amazonaws.com/" in arn for arn in who)  # no IAM role asks
+    alone = [f for f in api.validate([tmp_path / "app.yaml"]).findings if f.rule_id == "IDC-003"]
+    assert [f.severity.value for f in alone] == ["warning"]

@@ -97,7 +97,7 @@ def test_import_reads_permission_sets_into_department_roles(tmp_path: Path) -> N
     eng = data["departments"]["engineering"]
     assert eng["identity_center"] == {"group": "Engineering"} and eng["owner"] == "platform-team@acme.example"
     dev = eng["roles"]["developer"]
-    assert dev["permission_set"] is True and dev["max_session_hours"] == 4
+    assert dev["permission_set"] is True and dev["iam_role"] is False and dev["max_session_hours"] == 4
     assert dev["trust"] == {"aws_principals": ["arn:aws:iam::111122223333:root"], "require_mfa": True}
     assert [p["sid"] for p in dev["permissions"]] == ["ReadArtifacts", "Deploy"]
     assert dev["managed_policies"] == ["arn:aws:iam::111122223333:policy/teams/acme-readers"]

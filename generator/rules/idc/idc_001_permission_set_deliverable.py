@@ -10,7 +10,7 @@ from generator.rules.context import Context
 
 class PermissionSetDeliverable(Rule):
     id = "IDC-001"
-    title = "Permission set without a group, or not for people"
+    title = "Permission set without a group, not for people, or delivered nowhere"
     grade = "HIGH"
     rationale = ("A permission set reaches people through an assignment to their group: a department without "
                  "`identity_center.group` has no one to assign it to. And a permission set is for people signing "
@@ -24,6 +24,9 @@ class PermissionSetDeliverable(Rule):
     def check(self, ctx: Context) -> Iterator[Finding]:
         for dept in ctx.spec.departments.values():
             for role in dept.roles.values():
+                if not role.iam_role and not role.permission_set:
+                    yield self.finding(f"{role.path}.iam_role", f"role {role.name} is neither an IAM role "
+                                       "(`iam_role: false`) nor a permission set: nothing delivers it")
                 if not role.permission_set:
                     continue
                 if not dept.identity_center_group:

@@ -27,7 +27,11 @@ class PermissionSetOutsideIdentityCenter(Rule):
         for role in ctx.spec.roles:
             if not role.permission_set:
                 continue
-            if scope is None:
+            if scope is None and not role.iam_role:
+                yield self.finding(f"{role.path}.permission_set", f"role {role.name} is only a permission set "
+                                   "(`iam_role: false`): on its own this spec delivers it to no one; an organisation "
+                                   "spec with `identity_center` does", Severity.WARNING)
+            elif scope is None:
                 yield self.finding(f"{role.path}.permission_set", f"role {role.name} becomes a permission set only "
                                    "when an organisation spec with `identity_center` applies this spec; on its own "
                                    "it is an IAM role")
