@@ -356,3 +356,31 @@ def test_identity_center_stack_applies_and_replans_empty(
     assert ("PRV-005", "AWSReservedSSO_hand-made") in found
     assert not [f for f in found if "engineering-developer" in f[1]], found
 
+
+
+@pytest.mark.terraform
+def test_a_member_whose_only_role_is_a_permission_set_validates(tmp_path: Path, terraform_bin: str,
+                                                                 tf_plugin_dir: str | None,
+                                                                 tf_cache_env: dict[str, str]) -> None:
+    """`iam_role: false` leaves the member stack without a roles module; it still validates."""
+    (tmp_path / "app.yaml").write_text(
+        'version: 1\naccount:\n  id: "111122223333"\n  regions: [us-east-1]\ndepartments:\n  engineering:\n'
+        "    tag_value: Engineering\n    owner: platform@acme.example\n    identity_center: {group: Engineering}\n"
+        "    roles:\n      developer:\n        permission_set: true\n        iam_role: false\n        trust:\n"
+        '          aws_principals: ["arn:aws:iam::111122223333:root"]\n          require_mfa: true\n'
+        '        permissions:\n          - actions: ["s3:GetObject"]\n            resources: ["arn:aws:s3:::acme-artifacts/*"]\n',
+        encoding="utf-8")
+    spec = tmp_path / "org.yaml"
+    spec.write_text(
+        'version: 1\norganization:\n  id: o-a1b2c3d4e5\n  management_account: {id: "999988887777"}\n'
+        "  units:\n    workloads: {name: Workloads}\n  accounts:\n"
+        '    app: {id: "111122223333", email: app@acme.example, ou: workloads, purpose: workload, spec: app.yaml}\n'
+        "  identity_center: {}\n  guardrails:\n    root: [deny-leave-organization]\n"
+        "  resource_controls:\n    root: [rcp-identity-perimeter]\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert not api.generate(spec, out).blocked
+    member = out / "stacks" / "app"
+    assert not (member / "modules" / "roles").exists()
+    for folder in (member, out / "stacks" / "identity-center"):
+        terraform_init(folder, terraform_bin, tf_plugin_dir, tf_cache_env)
+        assert_valid(folder, terraform_bin)
