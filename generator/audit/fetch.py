@@ -22,10 +22,7 @@ def iam_client(session: Any = None) -> Any:
         import boto3
     except ImportError as exc:  # pragma: no cover - boto3 is a dependency of the audit extra
         raise ToolError("--from-aws needs boto3 (pip install boto3)") from exc
-    session = session or boto3.Session()
-    endpoint = os.environ.get("AWS_ENDPOINT_URL_IAM") or os.environ.get("AWS_ENDPOINT_URL")
-    region = session.region_name or "us-east-1"
-    return session.client("iam", region_name=region, endpoint_url=endpoint or None)
+    return client(session or boto3.Session(), "iam")
 
 
 def _call(what: str, fn: Callable[[], Any]) -> Any:
@@ -96,13 +93,16 @@ def account_extras(iam: Any) -> dict[str, Any]:
     }
 
 
-def _client(session: Any, service: str) -> Any:
-    """A client for ``service`` like :func:`iam_client` (``AWS_ENDPOINT_URL_<SERVICE>`` first)."""
+def client(session: Any, service: str, region: str | None = None) -> Any:
+    """A client for ``service`` like :func:`iam_client` (``AWS_ENDPOINT_URL_<SERVICE>`` first, as
+    botocore names it: ``sso-admin`` -> ``AWS_ENDPOINT_URL_SSO_ADMIN``), in ``region`` or the session's."""
     import boto3
 
     session = session or boto3.Session()
-    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper()}") or os.environ.get("AWS_ENDPOINT_URL")
-    return session.client(service, region_name=session.region_name or "us-east-1", endpoint_url=endpoint or None)
+    endpoint = (os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}")
+                or os.environ.get("AWS_ENDPOINT_URL"))
+    return session.client(service, region_name=region or session.region_name or "us-east-1",
+                          endpoint_url=endpoint or None)
 
 
 def _read(fn: Callable[[], Any]) -> Any:
@@ -123,10 +123,10 @@ def _role_arn(role: str, account_id: str) -> str:
 
 def _listed(session: Any, service: str, operation: str, key: str) -> list[dict] | None:
     """Every item under ``key`` of every page of ``operation``, or None when it cannot be read."""
-    client = _read(lambda: _client(session, service))
-    if client is None:
+    api = _read(lambda: client(session, service))
+    if api is None:
         return None
-    pages = _read(lambda: list(client.get_paginator(operation).paginate()))
+    pages = _read(lambda: list(api.get_paginator(operation).paginate()))
     return None if pages is None else [item for page in pages for item in page.get(key, [])]
 
 
@@ -146,7 +146,7 @@ def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
     if functions is not None:
         roles["function"] = {f["FunctionArn"]: f["Role"] for f in functions if f.get("Role")}
     profiles = _read(lambda: list(iam.get_paginator("list_instance_profiles").paginate()))
-    ec2 = _read(lambda: _client(session, "ec2")) if profiles is not None else None
+    ec2 = _read(lambda: client(session, "ec2")) if profiles is not None else None
     reservations = _read(lambda: list(ec2.get_paginator("describe_instances").paginate())) if ec2 is not None else None
     if profiles is not None and reservations is not None:
         role_of = {p["Arn"]: p["Roles"][0]["Arn"] for page in profiles for p in page.get("InstanceProfiles", [])
@@ -164,7 +164,7 @@ def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
     if stacks is not None:
         roles["stack"] = {s["StackId"]: s["RoleARN"] for s in stacks if s.get("RoleARN")}
     notebooks = _listed(session, "sagemaker", "list_notebook_instances", "NotebookInstances")
-    sagemaker = _read(lambda: _client(session, "sagemaker")) if notebooks is not None else None
+    sagemaker = _read(lambda: client(session, "sagemaker")) if notebooks is not None else None
     if notebooks is not None and sagemaker is not None:
         described = [_read(lambda n=n: sagemaker.describe_notebook_instance(NotebookInstanceName=n["NotebookInstanceName"]))
                      for n in notebooks]
@@ -178,7 +178,7 @@ def compute_inventory(iam: Any, account_id: str, session: Any = None) -> Any:
     if endpoints is not None:
         roles["devendpoint"] = {f"arn:aws:glue:{region}:{account_id}:devEndpoint/{e['EndpointName']}":
                                 _role_arn(e["RoleArn"], account_id) for e in endpoints if e.get("RoleArn")}
-    codebuild = _read(lambda: _client(session, "codebuild"))
+    codebuild = _read(lambda: client(session, "codebuild"))
     names = _read(lambda: [n for page in codebuild.get_paginator("list_projects").paginate()
                            for n in page.get("projects", [])]) if codebuild is not None else None
     batches = [_read(lambda i=i: codebuild.batch_get_projects(names=names[i:i + 100]))

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from generator.audit.details import Inline, Principal
+from generator.audit.details import Inline, Principal, _Bad, _list
 from generator.errors import ToolError, UsageError
 from generator.policies.identity_center import managed_reference
 
@@ -97,63 +97,50 @@ def permission_set_name(role_name: str) -> str | None:
     return m["name"] if m else None
 
 
-class _Bad(Exception):
-    pass
-
-
 def _text(obj: dict, key: str, where: str, required: bool = True) -> str:
     value = obj.get(key)
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise _Bad(f"{where}: {key} must be a non-empty string")
-    return value
-
-
-def _list(obj: dict, key: str, where: str) -> list:
-    value = obj.get(key) or []
-    if not isinstance(value, list):
-        raise _Bad(f"{where}: {key} must be a list")
+        raise _Bad(where, f"{key} must be a non-empty string")
     return value
 
 
 def _obj(value: Any, where: str) -> dict:
     if not isinstance(value, dict):
-        raise _Bad(f"{where}: not an object")
+        raise _Bad(where, "not an object")
     return value
 
 
 def _record(item: Any, where: str) -> PermissionSetRecord:
-    if not isinstance(item, dict):
-        raise _Bad(f"{where}: not an object")
+    item = _obj(item, where)
     inline = item.get("InlinePolicy")
     if isinstance(inline, str):
         if inline.strip():
             try:
                 inline = json.loads(inline)
             except json.JSONDecodeError as exc:
-                raise _Bad(f"{where}: InlinePolicy is not JSON ({exc.msg})") from None
+                raise _Bad(where, f"InlinePolicy is not JSON ({exc.msg})") from None
         else:
             inline = None
     if inline is not None and not isinstance(inline, dict):
-        raise _Bad(f"{where}: InlinePolicy must be a policy document")
+        raise _Bad(where, "InlinePolicy must be a policy document")
     managed = [_text(_obj(m, f"{where}.AttachedManagedPolicies[{i}]"), "Arn", f"{where}.AttachedManagedPolicies[{i}]")
                for i, m in enumerate(_list(item, "AttachedManagedPolicies", where))]
     customer = [(_text(_obj(c, at := f"{where}.CustomerManagedPolicyReferences[{i}]"), "Name", at), c.get("Path") or "/")
                 for i, c in enumerate(_list(item, "CustomerManagedPolicyReferences", where))]
     boundary = item.get("PermissionsBoundary")
     if boundary is not None and not isinstance(boundary, dict):
-        raise _Bad(f"{where}: PermissionsBoundary must be an object or null")
+        raise _Bad(where, "PermissionsBoundary must be an object or null")
     tags = {_text(_obj(t, f"{where}.Tags[{i}]"), "Key", f"{where}.Tags[{i}]"): str(t.get("Value", ""))
             for i, t in enumerate(_list(item, "Tags", where))}
     assignments = []
     for i, a in enumerate(_list(item, "AccountAssignments", where)):
         at = f"{where}.AccountAssignments[{i}]"
-        if not isinstance(a, dict):
-            raise _Bad(f"{at}: not an object")
+        a = _obj(a, at)
         account = _text(a, "AccountId", at)
         if not re.fullmatch(r"\d{12}", account):
-            raise _Bad(f"{at}: AccountId must be 12 digits")
+            raise _Bad(at, "AccountId must be 12 digits")
         assignments.append(Assignment(account, _text(a, "PrincipalType", at), _text(a, "PrincipalId", at),
                                       _text(a, "PrincipalName", at, required=False)))
     return PermissionSetRecord(_text(item, "Name", where), _text(item, "PermissionSetArn", where),
@@ -188,8 +175,9 @@ def provisioned_roles(records: list[PermissionSetRecord], account_id: str | None
         if account_id is not None and account_id not in accounts:
             continue
         account = account_id or (accounts[0] if accounts else "000000000000")
-        suffix = r.arn.rsplit("/ps-", 1)[-1].lower().ljust(16, "0")[:16]
-        name = f"AWSReservedSSO_{r.name}_{suffix if re.fullmatch(r'[0-9a-f]{16}', suffix) else '0' * 16}"
+        # Identity Center's own suffix is not the permission set's id; its shape is (16 hex digits).
+        found = re.search(r"/ps-([0-9a-f]{16})\Z", r.arn)
+        name = f"AWSReservedSSO_{r.name}_{found[1] if found else '0' * 16}"
         provider = f"arn:aws:iam::{account}:saml-provider/AWSSSO_{'0' * 16}_DO_NOT_DELETE"
         trust = {"Version": "2012-10-17", "Statement": [{
             "Effect": "Allow", "Principal": {"Federated": provider},
@@ -225,18 +213,6 @@ def records_of_provisioned_roles(roles: list[Principal]) -> list[PermissionSetRe
 
 # --- reading the instance through boto3 -----------------------------------------------------------
 
-def _client(session: Any, service: str, region: str | None) -> Any:
-    import os
-
-    import boto3
-
-    session = session or boto3.Session()
-    endpoint = os.environ.get(f"AWS_ENDPOINT_URL_{service.upper().replace('-', '_')}") or os.environ.get(
-        "AWS_ENDPOINT_URL")
-    return session.client(service, region_name=region or session.region_name or "us-east-1",
-                          endpoint_url=endpoint or None)
-
-
 def _pages(client: Any, op: str, key: str, **kwargs: Any) -> list:
     out: list = []
     token = None
@@ -256,9 +232,11 @@ def fetch_identity_center(session: Any = None, region: str | None = None) -> dic
     """
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from generator.audit.fetch import client
+
     try:
-        sso = _client(session, "sso-admin", region)
-        ids = _client(session, "identitystore", region)
+        sso = client(session, "sso-admin", region)
+        ids = client(session, "identitystore", region)
         instances = sso.list_instances().get("Instances") or []
         if not instances:
             raise ToolError("AWS API: no IAM Identity Center instance in this account and Region")
@@ -279,7 +257,7 @@ def fetch_identity_center(session: Any = None, region: str | None = None) -> dic
         # Every account of the organisation, where an assignment may be (ListAccountAssignments takes
         # one account); without Organizations access, the accounts each permission set is provisioned to.
         try:
-            org_accounts: list[str] | None = [a["Id"] for a in _pages(_client(session, "organizations", region),
+            org_accounts: list[str] | None = [a["Id"] for a in _pages(client(session, "organizations", region),
                                                                       "list_accounts", "Accounts")]
         except ClientError:
             org_accounts = None

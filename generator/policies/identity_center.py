@@ -23,6 +23,7 @@ other than the ABAC key, which no pin can hold to a value.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 

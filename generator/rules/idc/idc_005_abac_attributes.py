@@ -31,10 +31,13 @@ class AbacAttributes(Rule):
         idc = org.identity_center
         if idc is None:
             return
+        built: dict[str, object] = {}
         for ps in idc.permission_sets.values():
             spec = org.accounts[ps.account].spec
             key = spec.tags.abac_key
-            inline = permission_set_policies(spec, ps.role, build(spec)).inline
+            if ps.account not in built:
+                built[ps.account] = build(spec)
+            inline = permission_set_policies(spec, ps.role, built[ps.account]).inline
             read = principal_tag_keys(inline["Statement"]) if inline else set()
             for other in sorted(read - {key.lower()}):
                 yield self.finding(ps.path or org.accounts[ps.account].path,
