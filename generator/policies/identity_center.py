@@ -59,8 +59,6 @@ def managed_reference(arn: str) -> tuple[str, str] | None:
 def principal_tag_keys(statements: list[dict]) -> set[str]:
     """The principal tag keys the statements read (``aws:PrincipalTag/<key>`` as a condition key or
     a ``${...}`` variable), lower-cased: tag keys are case-insensitive."""
-    import re
-
     return set(re.findall(r"aws:principaltag/([\w .:/=+@-]+?)(?=[\"}])", json.dumps(statements).lower()))
 
 
